@@ -1,0 +1,5 @@
+export * from './catalog.js'
+export * from './define.js'
+export * from './destination.js'
+export * from './records.js'
+export * from './source.js'

@@ -1,0 +1,6 @@
+export * from './config/schema.js'
+export * from './contract/index.js'
+export * from './errors.js'
+export * from './logger.js'
+export * from './redact.js'
+export * from './run.js'

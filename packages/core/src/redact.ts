@@ -1,0 +1,39 @@
+/**
+ * Secrets never appear in logs, errors, tracking files or the UI. Every secret value that Sluice
+ * resolves (from `${env:NAME}` references) or that a connector obtains (OAuth tokens) is registered
+ * here, and every string that leaves the process through Sluice passes through `redact()`.
+ */
+const secrets = new Set<string>()
+const MASK = '***'
+/** Shorter values are too likely to occur by accident in ordinary text to be masked safely. */
+const MIN_SECRET_LENGTH = 4
+
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value)
+}
+
+export function forgetSecrets(): void {
+  secrets.clear()
+}
+
+/** Replaces every registered secret (and common credential shapes) in a string with `***`. */
+export function redact(text: string): string {
+  let out = text
+  // Longest first, so a secret that contains another is masked whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join(MASK)
+  }
+  return out
+    .replace(/(authorization["']?\s*[:=]\s*["']?(?:bearer|basic)\s+)[^\s"',]+/gi, `$1${MASK}`)
+    .replace(
+      /("?(?:access_token|refresh_token|client_secret|api_key|apikey|password)"?\s*[:=]\s*"?)[^\s"&,}]+/gi,
+      `$1${MASK}`,
+    )
+}
+
+/** Redacts an Error's message and stack in place and returns it. */
+export function redactError<E extends Error>(error: E): E {
+  error.message = redact(error.message)
+  if (error.stack) error.stack = redact(error.stack)
+  return error
+}

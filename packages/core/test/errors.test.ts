@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest'
+import { isRetryable, SluiceError, toSluiceError } from '../src/errors.js'
+import { redact, registerSecret } from '../src/redact.js'
+
+describe('SluiceError', () => {
+  it('prefixes the component and appends the hint', () => {
+    const e = new SluiceError('auth', 'the REST key was refused.', {
+      component: 'braze',
+      hint: 'Check BRAZE_API_KEY.',
+    })
+    expect(e.message).toBe('[sluice] [braze] the REST key was refused. Check BRAZE_API_KEY.')
+    expect(e.code).toBe('AUTH')
+  })
+  it('knows which categories are retryable', () => {
+    expect(isRetryable(new SluiceError('rate_limited', 'slow down'))).toBe(true)
+    expect(isRetryable(new SluiceError('transient', '503'))).toBe(true)
+    expect(isRetryable(new SluiceError('auth', 'no'))).toBe(false)
+    expect(isRetryable(new Error('plain'))).toBe(false)
+  })
+  it('wraps foreign errors as internal and keeps the cause', () => {
+    const cause = new TypeError('boom')
+    const e = toSluiceError(cause, 'engine')
+    expect(e.category).toBe('internal')
+    expect(e.cause).toBe(cause)
+  })
+})
+
+describe('redact', () => {
+  it('masks registered secrets and credential shapes', () => {
+    registerSecret('s3cr3t-key-value')
+    expect(redact('key=s3cr3t-key-value here')).toBe('key=*** here')
+    expect(redact('Authorization: Bearer abc.def')).toBe('Authorization: Bearer ***')
+    expect(redact('{"access_token":"tok123"}')).toBe('{"access_token":"***"}')
+  })
+})
