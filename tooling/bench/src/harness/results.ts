@@ -1,0 +1,50 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Measurement } from './figure.js'
+import type { Machine } from './machine.js'
+import { roundTo } from './stats.js'
+
+/** The keys of `results/latest.json`, in the order they are written: one number (or null) each. */
+export const RESULT_KEYS = [
+  'diff_1m_seconds',
+  'diff_10m_seconds',
+  'diff_1m_peak_rss_mb',
+  'diff_10m_peak_rss_mb',
+  'engine_null_records_per_s',
+  'engine_1m_peak_rss_mb',
+  'engine_10m_peak_rss_mb',
+  'http_overhead_ratio',
+  'rate_limit_utilisation',
+  'rate_limit_429_share',
+  'rerun_unchanged_seconds',
+  'rerun_unchanged_requests',
+  'rerun_1pct_fraction',
+  'tracking_overhead_fraction',
+] as const
+
+export type ResultKey = (typeof RESULT_KEYS)[number]
+
+export type Results = Record<ResultKey, number | null> & { scale: number; machine: Machine }
+
+/**
+ * The results object: every key present, null where a figure was not measured, so two runs can always be
+ * compared key by key. Measurements under other keys (details the table prints) are left out.
+ */
+export function buildResults(measurements: readonly Measurement[], scale: number, machine: Machine): Results {
+  const byKey = new Map(measurements.map((m) => [m.key, m.value]))
+  const values = Object.fromEntries(
+    RESULT_KEYS.map((key) => {
+      const value = byKey.get(key)
+      return [key, value === undefined || value === null ? null : roundTo(value, 4)]
+    }),
+  ) as Record<ResultKey, number | null>
+  return { ...values, scale, machine }
+}
+
+/** Writes through a temporary file so a reader never sees half a file. */
+export async function writeResults(file: string, results: Results): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true })
+  const temporary = `${file}.tmp`
+  await writeFile(temporary, `${JSON.stringify(results, null, 2)}\n`)
+  await rename(temporary, file)
+}

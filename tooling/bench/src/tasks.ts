@@ -1,0 +1,14 @@
+/**
+ * Tasks that run in their own process (see `harness/isolated.ts`), by name. Each measures its own time
+ * so the child's start-up is not counted. Inputs and outputs cross the process boundary as JSON-like
+ * values (structured clone).
+ */
+export type Task = (input: unknown) => Promise<unknown>
+
+/** Types a task's input: the parent sends exactly what the figure built for it. */
+function task<I, O>(run: (input: I) => Promise<O>): Task {
+  return (input) => run(input as I)
+}
+
+export const tasks: Record<string, Task> = {}
+void task
