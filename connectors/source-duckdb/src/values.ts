@@ -1,0 +1,147 @@
+import {
+  type DuckDBArrayValue,
+  type DuckDBBlobValue,
+  type DuckDBDecimalValue,
+  type DuckDBListValue,
+  type DuckDBMapValue,
+  type DuckDBStructValue,
+  type DuckDBType,
+  DuckDBTypeId,
+  type DuckDBValue,
+} from '@duckdb/node-api'
+import type { Value } from '@sluice/core'
+
+/**
+ * Converts DuckDB values into Sluice's `Value` (see `contract/records.ts`): exact where JSON is not
+ * (BIGINT beyond 2^53 stays `bigint`, DECIMAL becomes an exact decimal string), and text for every
+ * temporal type so payloads are the same whichever warehouse a model comes from.
+ */
+/**
+ * A converter for one column, chosen once per result: types that already arrive as the right JS value
+ * skip the per-value dispatch, which is most of the cost of reading wide, simple models.
+ */
+export function columnConverter(type: DuckDBType): (value: DuckDBValue) => Value {
+  switch (type.typeId) {
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+    case DuckDBTypeId.BOOLEAN:
+      return (value) => (value ?? null) as Value
+    case DuckDBTypeId.VARCHAR:
+      if (type.alias !== 'JSON') return (value) => (value ?? null) as Value
+      return (value) => toValue(value, type)
+    case DuckDBTypeId.BIGINT:
+      return (value) => (typeof value === 'bigint' ? exactInteger(value) : null)
+    default:
+      return (value) => toValue(value, type)
+  }
+}
+
+export function toValue(value: DuckDBValue, type: DuckDBType): Value {
+  if (value === null || value === undefined) return null
+  switch (type.typeId) {
+    case DuckDBTypeId.BOOLEAN:
+      return Boolean(value)
+    case DuckDBTypeId.TINYINT:
+    case DuckDBTypeId.SMALLINT:
+    case DuckDBTypeId.INTEGER:
+    case DuckDBTypeId.UTINYINT:
+    case DuckDBTypeId.USMALLINT:
+    case DuckDBTypeId.UINTEGER:
+    case DuckDBTypeId.FLOAT:
+    case DuckDBTypeId.DOUBLE:
+      return value as number
+    case DuckDBTypeId.BIGINT:
+    case DuckDBTypeId.UBIGINT:
+    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.UHUGEINT:
+    case DuckDBTypeId.BIGNUM:
+      return exactInteger(value as bigint)
+    case DuckDBTypeId.DECIMAL:
+      return (value as DuckDBDecimalValue).toString()
+    case DuckDBTypeId.VARCHAR:
+      return type.alias === 'JSON' ? parseJsonColumn(value as string) : (value as string)
+    case DuckDBTypeId.DATE:
+      return String(value)
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return isoTimestamp(value as unknown as { micros: bigint; isFinite: boolean }, 1n, 'Z', value)
+    case DuckDBTypeId.TIMESTAMP:
+      return isoTimestamp(value as unknown as { micros: bigint; isFinite: boolean }, 1n, '', value)
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return isoTimestamp({ micros: (value as unknown as { millis: bigint }).millis }, 1000n, '', value)
+    case DuckDBTypeId.TIMESTAMP_S:
+      return isoTimestamp(
+        { micros: (value as unknown as { seconds: bigint }).seconds },
+        1_000_000n,
+        '',
+        value,
+      )
+    case DuckDBTypeId.LIST:
+      return (value as DuckDBListValue).items.map((item) => toValue(item, type.valueType))
+    case DuckDBTypeId.ARRAY:
+      return (value as DuckDBArrayValue).items.map((item) => toValue(item, type.valueType))
+    case DuckDBTypeId.STRUCT: {
+      const entries = (value as DuckDBStructValue).entries
+      const out: Record<string, Value> = {}
+      type.entryNames.forEach((name, i) => {
+        out[name] = toValue(entries[name] ?? null, type.entryTypes[i] as DuckDBType)
+      })
+      return out
+    }
+    case DuckDBTypeId.MAP: {
+      const out: Record<string, Value> = {}
+      for (const entry of (value as DuckDBMapValue).entries) {
+        const key = toValue(entry.key, type.keyType)
+        out[typeof key === 'string' ? key : JSON.stringify(key, bigintAsText)] = toValue(
+          entry.value,
+          type.valueType,
+        )
+      }
+      return out
+    }
+    case DuckDBTypeId.BLOB:
+      return Buffer.from((value as DuckDBBlobValue).bytes).toString('base64')
+    default:
+      // UUID, ENUM, TIME, INTERVAL, UNION, BIT …: DuckDB's own text form is what a user would type.
+      return String(value)
+  }
+}
+
+function exactInteger(value: bigint): number | bigint {
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(value)
+    : value
+}
+
+function parseJsonColumn(text: string): Value {
+  try {
+    return JSON.parse(text) as Value
+  } catch {
+    return text
+  }
+}
+
+/** ISO-8601 from a count of `unit` microseconds: milliseconds when exact, microseconds when not. */
+function isoTimestamp(
+  ts: { micros: bigint; isFinite?: boolean },
+  unit: bigint,
+  zone: 'Z' | '',
+  original: DuckDBValue,
+): string {
+  if (ts.isFinite === false) return String(original)
+  const micros = ts.micros * unit
+  const millis = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n)
+  const subMillis = Number(((micros % 1000n) + 1000n) % 1000n)
+  const iso = new Date(Number(millis)).toISOString().slice(0, -1)
+  const fraction = subMillis === 0 ? '' : String(subMillis).padStart(3, '0')
+  return `${iso}${fraction}${zone}`
+}
+
+function bigintAsText(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value
+}
