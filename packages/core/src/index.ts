@@ -1,4 +1,4 @@
-export * from './config/schema.js'
+export * from './config/index.js'
 export * from './contract/index.js'
 export * from './errors.js'
 export * from './logger.js'

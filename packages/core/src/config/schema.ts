@@ -3,25 +3,50 @@ import { BEHAVIOURS, DELETE_BEHAVIOURS } from '../contract/records.js'
 
 /**
  * The project config: `sluice.config.ts` (through `defineConfig`) or `sluice.json`, one schema for both.
- * Any string may be a `${env:NAME}` reference; it is resolved when the config is loaded.
+ * Any string may hold `${env:NAME}` references; they are resolved when the config is loaded.
+ *
+ * Descriptions double as the "expected" text of validation errors for patterns and unions, so they
+ * say what a valid value looks like.
  */
 
-const Name = Type.String({
-  pattern: '^[A-Za-z][A-Za-z0-9_-]*$',
-  description: 'a name: letters, digits, _ and -',
-})
+/** Names of sources, destinations, models and syncs end up in file paths and URLs: keep them plain. */
+export const NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$'
+const NAME_DESCRIPTION = 'a name of letters, digits, _ and - that starts with a letter'
+
+const Name = Type.String({ pattern: NAME_PATTERN, description: NAME_DESCRIPTION })
 
 const Obj = <P extends Record<string, TSchema>>(properties: P, options: Record<string, unknown> = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options })
 
+// Lists of allowed strings are `Type.Enum`s: typebox types a union only from a tuple, and a union of
+// literals mapped from an array would type as `never`.
+
+/** A map of named entries whose keys must be names. */
+const Named = <T extends TSchema>(entry: T, description: string) =>
+  Type.Record(Type.String(), entry, {
+    propertyNames: { pattern: NAME_PATTERN, description: NAME_DESCRIPTION },
+    description,
+  })
+
 // ── sources and destinations ──────────────────────────────────────────────────────────────────────
+
+const ConnectorSettings = Type.Record(Type.String(), Type.Unknown(), {
+  description: "the connector's own settings, checked against the connector's schema",
+})
 
 export const SourceConfig = Obj(
   {
-    type: Type.String({ description: 'the source connector, e.g. "duckdb" for @sluice/source-duckdb' }),
-    config: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: "the connector's own settings" }),
+    type: Type.String({
+      minLength: 1,
+      description: 'the source connector, e.g. "duckdb" for @sluice/source-duckdb',
+    }),
+    package: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'the npm package to load it from, when not @sluice/source-<type>',
+      }),
     ),
+    config: Type.Optional(ConnectorSettings),
   },
   { description: 'a warehouse connection' },
 )
@@ -29,11 +54,16 @@ export const SourceConfig = Obj(
 export const DestinationConfig = Obj(
   {
     type: Type.String({
+      minLength: 1,
       description: 'the destination connector, e.g. "braze" for @sluice/destination-braze',
     }),
-    config: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), { description: "the connector's own settings" }),
+    package: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'the npm package to load it from, when not @sluice/destination-<type>',
+      }),
     ),
+    config: Type.Optional(ConnectorSettings),
   },
   { description: 'a configured destination with its credentials' },
 )
@@ -41,36 +71,55 @@ export const DestinationConfig = Obj(
 // ── models ────────────────────────────────────────────────────────────────────────────────────────
 
 const ModelCommon = {
-  source: Type.String({ description: 'the source the model reads from' }),
+  source: Type.String({ minLength: 1, description: 'the source the model reads from' }),
   description: Type.Optional(Type.String()),
-  /** a segment: the model plus a filter */
   filter: Type.Optional(
-    Type.String({ description: 'a SQL boolean expression that narrows the model (a segment)' }),
+    Type.String({ minLength: 1, description: 'a SQL boolean expression that narrows the model (a segment)' }),
   ),
   cursor: Type.Optional(
     Type.String({
-      description: 'a column that only grows (updated_at, a sequence): cursor mode reads only rows past it',
+      minLength: 1,
+      description:
+        'a column that only grows (updated_at, a sequence): cursor mode reads only rows past the last ' +
+        'successful run, and cannot see removed rows',
     }),
   ),
 }
 
-export const ModelConfig = Type.Union(
-  [
-    Obj({ ...ModelCommon, table: Type.String({ description: 'a table, optionally schema-qualified' }) }),
-    Obj({ ...ModelCommon, view: Type.String({ description: 'a view, optionally schema-qualified' }) }),
-    Obj({ ...ModelCommon, sql: Type.String({ description: 'a SQL query in the source dialect' }) }),
-    Obj({
-      ...ModelCommon,
-      dbt: Obj({
-        model: Type.String({ description: 'the dbt model name' }),
-        manifest: Type.Optional(
-          Type.String({ default: 'target/manifest.json', description: 'path to the dbt manifest' }),
-        ),
-      }),
-    }),
-  ],
-  { description: 'what to read: a table, a view, a SQL query or a dbt model' },
+export const TableModel = Obj(
+  {
+    ...ModelCommon,
+    table: Type.String({ minLength: 1, description: 'a table, optionally schema-qualified' }),
+  },
+  { description: 'a table' },
 )
+export const ViewModel = Obj(
+  { ...ModelCommon, view: Type.String({ minLength: 1, description: 'a view, optionally schema-qualified' }) },
+  { description: 'a view' },
+)
+export const SqlModel = Obj(
+  { ...ModelCommon, sql: Type.String({ minLength: 1, description: 'a SQL query in the source dialect' }) },
+  { description: 'a SQL query' },
+)
+export const DbtModel = Obj(
+  {
+    ...ModelCommon,
+    dbt: Obj({
+      model: Type.String({ minLength: 1, description: 'the dbt model name' }),
+      manifest: Type.Optional(
+        Type.String({
+          default: 'target/manifest.json',
+          description: "the dbt manifest, relative to the config file's folder",
+        }),
+      ),
+    }),
+  },
+  { description: 'a dbt model resolved from the manifest' },
+)
+
+export const ModelConfig = Type.Union([TableModel, ViewModel, SqlModel, DbtModel], {
+  description: 'what to read: a table, a view, a SQL query or a dbt model',
+})
 
 // ── field mappings ────────────────────────────────────────────────────────────────────────────────
 
@@ -80,96 +129,153 @@ const FieldPath = Type.String({
 })
 const ColumnPath = Type.String({
   minLength: 1,
-  description: 'a column; dots reach into STRUCT/JSON columns (profile.tier)',
+  description: 'a column; dots reach into STRUCT and JSON columns (profile.tier)',
 })
+/** any JSON value */
+const Constant = Type.Unknown({ description: 'a constant sent as it is' })
 
-export const ColumnMapping = Obj({ from: ColumnPath, to: FieldPath }, { description: 'column → field' })
-export const ConstantMapping = Obj(
-  { constant: Type.Unknown(), to: FieldPath },
-  { description: 'a constant value' },
+export const ColumnMapping = Obj(
+  { from: ColumnPath, to: FieldPath },
+  { description: 'a column into a field' },
 )
+export const ConstantMapping = Obj({ constant: Constant, to: FieldPath }, { description: 'a constant value' })
+
+/** One property of an object mapping: a column or a constant, `to` relative to the object. */
+export const ObjectProperty = Type.Union([ColumnMapping, ConstantMapping], {
+  description: 'a property of the object: { from, to } or { constant, to }',
+})
 export const ObjectMapping = Obj(
-  { object: Type.Array(ColumnMapping, { minItems: 1 }), to: FieldPath },
+  { object: Type.Array(ObjectProperty, { minItems: 1 }), to: FieldPath },
   { description: 'several columns gathered into one object field' },
 )
+
+export const ARRAY_MODES = ['set', 'add', 'remove'] as const
 export const ArrayMapping = Obj(
   {
     array: Obj({
-      from: ColumnPath,
+      from: Type.String({ minLength: 1, description: 'a LIST column, or a JSON column holding an array' }),
       items: Type.Optional(
-        Type.Array(ColumnMapping, { description: 'renames inside each element; all of it when absent' }),
+        Type.Array(ColumnMapping, {
+          minItems: 1,
+          description: 'which properties of each element to send, renamed; every property when absent',
+        }),
       ),
       mode: Type.Optional(
-        Type.Union([Type.Literal('set'), Type.Literal('add'), Type.Literal('remove')], {
+        Type.Enum(ARRAY_MODES, {
           default: 'set',
-          description: 'replace the array, or add / remove elements (where the destination supports it)',
+          description: 'replace the array, or add or remove elements where the destination supports it',
         }),
       ),
     }),
     to: FieldPath,
   },
-  { description: 'a LIST column into an array field' },
+  { description: 'a list column into an array field' },
 )
-export const FieldMapping = Type.Union([ColumnMapping, ConstantMapping, ObjectMapping, ArrayMapping])
+
+export const FieldMapping = Type.Union([ColumnMapping, ConstantMapping, ObjectMapping, ArrayMapping], {
+  description: 'a mapping: { from, to }, { constant, to }, { object, to } or { array, to }',
+})
 
 // ── syncs ─────────────────────────────────────────────────────────────────────────────────────────
 
-export const BehaviourSchema = Type.Union(
-  BEHAVIOURS.map((b) => Type.Literal(b)),
-  { description: 'upsert | update | create | mirror | append | delete' },
-)
-export const DeleteBehaviourSchema = Type.Union(
-  DELETE_BEHAVIOURS.map((b) => Type.Literal(b)),
-  { description: "mirror's treatment of rows that left the model: nothing | clear | delete" },
-)
-
-export const Schedule = Type.Union(
-  [
-    Obj({ type: Type.Literal('manual') }),
-    Obj({
-      type: Type.Literal('interval'),
-      every: Type.String({ pattern: '^[1-9][0-9]*(s|m|h|d)$', description: 'e.g. 15m, 1h, 1d' }),
-    }),
-    Obj({
-      type: Type.Literal('cron'),
-      expression: Type.String({ description: 'a five-field cron expression' }),
-      timezone: Type.Optional(Type.String({ description: 'an IANA time zone; UTC when absent' })),
-    }),
-    Obj({
-      type: Type.Literal('after'),
-      sync: Type.String({ description: 'run when this sync has succeeded' }),
-    }),
-  ],
-  { description: 'when the sync runs' },
-)
-
-export const Alert = Obj({
-  on: Type.Union([
-    Type.Literal('failed'),
-    Type.Literal('partially_succeeded'),
-    Type.Literal('rejected_rate'),
-  ]),
-  threshold: Type.Optional(
-    Type.Number({ minimum: 0, maximum: 1, description: 'for rejected_rate: the share of rows' }),
-  ),
-  webhook: Type.Optional(Type.String({ description: 'a URL that receives the run as JSON' })),
-  email: Type.Optional(Type.String()),
+export const BehaviourSchema = Type.Enum(BEHAVIOURS, {
+  description: 'upsert | update | create | mirror | append | delete',
 })
+export const DeleteBehaviourSchema = Type.Enum(DELETE_BEHAVIOURS, {
+  description: "mirror's treatment of rows that left the model: nothing | clear | delete",
+})
+
+export const INTERVAL_PATTERN = '^[1-9][0-9]*(s|m|h|d|w)$'
+
+export const ManualSchedule = Obj({ type: Type.Literal('manual') }, { description: 'only when asked' })
+export const IntervalSchedule = Obj(
+  {
+    type: Type.Literal('interval'),
+    every: Type.String({
+      pattern: INTERVAL_PATTERN,
+      description: 'an interval: a whole number and a unit s, m, h, d or w (30s, 15m, 1h, 1d)',
+    }),
+  },
+  { description: 'every so often' },
+)
+export const CronSchedule = Obj(
+  {
+    type: Type.Literal('cron'),
+    expression: Type.String({
+      minLength: 1,
+      description: 'a cron expression: five fields (or six, with seconds first), or @hourly, @daily …',
+    }),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, description: 'an IANA time zone (Europe/Paris); UTC when absent' }),
+    ),
+  },
+  { description: 'on a cron schedule' },
+)
+export const AfterSchedule = Obj(
+  {
+    type: Type.Literal('after'),
+    sync: Type.String({ minLength: 1, description: 'run when this sync has finished successfully' }),
+  },
+  { description: 'in a sequence, after another sync' },
+)
+
+export const Schedule = Type.Union([ManualSchedule, IntervalSchedule, CronSchedule, AfterSchedule], {
+  description: 'when the sync runs: manual | interval | cron | after',
+})
+
+export const ALERT_EVENTS = ['failed', 'partially_succeeded', 'rejected_rate'] as const
+export const Alert = Obj({
+  on: Type.Enum(ALERT_EVENTS, { description: 'failed | partially_succeeded | rejected_rate' }),
+  threshold: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: 1,
+      description: 'for rejected_rate: the share of rows (0 to 1) rejected or invalid that raises the alert',
+    }),
+  ),
+  webhook: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'a URL that receives the run as JSON (Slack incoming webhooks work)',
+    }),
+  ),
+  email: Type.Optional(Type.String({ minLength: 3, description: 'an address that receives the alert' })),
+})
+
+export const Batching = Obj(
+  {
+    size: Type.Optional(
+      Type.Integer({ minimum: 1, description: "records per request; at most the destination's maximum" }),
+    ),
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description: "requests in flight at once; at most the destination's maximum",
+      }),
+    ),
+  },
+  { description: "how records are batched; the destination's own limits when absent" },
+)
+
+export const Identifier = Obj(
+  {
+    column: ColumnPath,
+    field: Type.String({ minLength: 1, description: 'the destination field that matches records' }),
+  },
+  { description: 'the matching identifier: a model column ↔ a destination field' },
+)
 
 export const SyncConfig = Obj({
   description: Type.Optional(Type.String()),
   enabled: Type.Optional(Type.Boolean({ default: true })),
-  model: Type.String({ description: 'the model to read' }),
-  destination: Type.String({ description: 'the destination to write to' }),
-  object: Type.String({ description: 'the destination object: a Salesforce sObject, Braze users …' }),
+  model: Type.String({ minLength: 1, description: 'the model to read' }),
+  destination: Type.String({ minLength: 1, description: 'the destination to write to' }),
+  object: Type.String({
+    minLength: 1,
+    description: 'the destination object: a Salesforce sObject, Braze users …',
+  }),
   behaviour: BehaviourSchema,
-  identifier: Obj(
-    {
-      column: ColumnPath,
-      field: Type.String({ minLength: 1, description: 'the destination field that matches records' }),
-    },
-    { description: 'the matching identifier: a model column ↔ a destination field' },
-  ),
+  identifier: Identifier,
   mappings: Type.Optional(Type.Array(FieldMapping, { default: [] })),
   syncAllProperties: Type.Optional(
     Type.Boolean({
@@ -178,52 +284,90 @@ export const SyncConfig = Obj({
     }),
   ),
   deleteBehaviour: Type.Optional(DeleteBehaviourSchema),
-  batching: Type.Optional(
-    Obj({
-      size: Type.Optional(
-        Type.Integer({ minimum: 1, description: "records per request; at most the destination's maximum" }),
-      ),
-      concurrency: Type.Optional(Type.Integer({ minimum: 1, description: 'requests in flight at once' })),
-    }),
-  ),
+  batching: Type.Optional(Batching),
   schedule: Type.Optional(Schedule),
-  alerts: Type.Optional(Type.Array(Alert)),
+  alerts: Type.Optional(Type.Array(Alert, { default: [] })),
 })
 
 // ── settings ──────────────────────────────────────────────────────────────────────────────────────
 
+export const DuckdbState = Obj(
+  {
+    backend: Type.Literal('duckdb'),
+    path: Type.Optional(
+      Type.String({
+        default: '.sluice/state',
+        description: "the state folder, relative to the config's folder",
+      }),
+    ),
+  },
+  { description: 'state in an embedded DuckDB file (the default)' },
+)
+export const PostgresState = Obj(
+  {
+    backend: Type.Literal('postgres'),
+    url: Type.String({ minLength: 1, description: 'a postgres:// URL, usually ${env:DATABASE_URL}' }),
+    schema: Type.Optional(Type.String({ default: 'sluice', description: 'the bookkeeping schema' })),
+  },
+  { description: 'state in a bookkeeping schema in PostgreSQL' },
+)
+export const StateSettings = Type.Union([DuckdbState, PostgresState], {
+  description: 'where snapshots, cursors and the run ledger live: duckdb | postgres',
+})
+
+export const LocalLake = Obj(
+  {
+    path: Type.String({
+      minLength: 1,
+      default: '.sluice/lake',
+      description: "the tracking lake folder, relative to the config's folder",
+    }),
+  },
+  { description: 'the tracking lake in a local folder (the default)' },
+)
+export const S3Lake = Obj(
+  {
+    s3: Obj({
+      bucket: Type.String({ minLength: 1 }),
+      prefix: Type.Optional(Type.String({ description: 'a key prefix inside the bucket' })),
+      region: Type.Optional(Type.String({ minLength: 1 })),
+      endpoint: Type.Optional(Type.String({ minLength: 1, description: 'an S3-compatible endpoint URL' })),
+    }),
+  },
+  { description: 'the tracking lake in an S3 bucket; credentials come from the AWS environment' },
+)
+export const LakeSettings = Type.Union([LocalLake, S3Lake], {
+  description: 'where row-level tracking files are written: { path } or { s3 }',
+})
+
+export const WarehouseLogs = Obj(
+  {
+    enabled: Type.Boolean(),
+    source: Type.Optional(
+      Type.String({ minLength: 1, description: 'the source to write into; the only source when absent' }),
+    ),
+    schema: Type.Optional(
+      Type.String({ default: 'sluice_logs', description: 'the schema that receives the logs' }),
+    ),
+  },
+  { description: 'write run results and rejected rows back into the warehouse' },
+)
+
 export const Settings = Obj({
   org: Type.Optional(Name),
-  state: Type.Optional(
-    Type.Union([
-      Obj({
-        backend: Type.Literal('duckdb'),
-        path: Type.Optional(Type.String({ default: '.sluice/state' })),
-      }),
-      Obj({
-        backend: Type.Literal('postgres'),
-        url: Type.String({ description: 'a postgres:// URL, usually ${env:DATABASE_URL}' }),
-        schema: Type.Optional(Type.String({ default: 'sluice' })),
-      }),
-    ]),
-  ),
-  lake: Type.Optional(
-    Obj({
-      path: Type.Optional(Type.String({ default: '.sluice/lake', description: 'the tracking lake folder' })),
-    }),
-  ),
+  state: Type.Optional(StateSettings),
+  lake: Type.Optional(LakeSettings),
   retentionDays: Type.Optional(
-    Type.Integer({ minimum: 1, default: 14, description: 'how long tracking files are kept' }),
+    Type.Integer({ minimum: 1, default: 14, description: 'how many days tracking files are kept' }),
   ),
   rejectedRetryDays: Type.Optional(
-    Type.Integer({ minimum: 0, default: 14, description: 'how long rejected rows are retried on every run' }),
-  ),
-  warehouseLogs: Type.Optional(
-    Obj({
-      enabled: Type.Boolean(),
-      schema: Type.Optional(Type.String({ default: 'sluice_logs' })),
+    Type.Integer({
+      minimum: 0,
+      default: 14,
+      description: 'how many days a rejected row is retried on every run (0: never retried)',
     }),
   ),
+  warehouseLogs: Type.Optional(WarehouseLogs),
 })
 
 export const ProjectConfig = Obj(
@@ -231,10 +375,10 @@ export const ProjectConfig = Obj(
     $schema: Type.Optional(Type.String()),
     name: Type.Optional(Name),
     settings: Type.Optional(Settings),
-    sources: Type.Record(Type.String(), SourceConfig),
-    destinations: Type.Record(Type.String(), DestinationConfig),
-    models: Type.Record(Type.String(), ModelConfig),
-    syncs: Type.Record(Type.String(), SyncConfig),
+    sources: Named(SourceConfig, 'warehouse connections by name'),
+    destinations: Named(DestinationConfig, 'destinations by name'),
+    models: Named(ModelConfig, 'models by name'),
+    syncs: Named(SyncConfig, 'syncs by name'),
   },
   { title: 'Sluice project config' },
 )
@@ -245,5 +389,17 @@ export type DestinationConfig = Static<typeof DestinationConfig>
 export type ModelConfig = Static<typeof ModelConfig>
 export type SyncConfig = Static<typeof SyncConfig>
 export type FieldMapping = Static<typeof FieldMapping>
+export type ColumnMapping = Static<typeof ColumnMapping>
+export type ConstantMapping = Static<typeof ConstantMapping>
+export type ObjectMapping = Static<typeof ObjectMapping>
+export type ArrayMapping = Static<typeof ArrayMapping>
+export type ArrayMode = (typeof ARRAY_MODES)[number]
 export type Schedule = Static<typeof Schedule>
+export type Alert = Static<typeof Alert>
+export type AlertEvent = (typeof ALERT_EVENTS)[number]
+export type Batching = Static<typeof Batching>
+export type Identifier = Static<typeof Identifier>
 export type Settings = Static<typeof Settings>
+export type StateSettings = Static<typeof StateSettings>
+export type LakeSettings = Static<typeof LakeSettings>
+export type WarehouseLogs = Static<typeof WarehouseLogs>

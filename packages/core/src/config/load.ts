@@ -1,0 +1,135 @@
+import { readFile, stat } from 'node:fs/promises'
+import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { redact } from '../redact.js'
+import type { LoadedConnectors } from './connectors.js'
+import type { Env } from './env.js'
+import { ConfigError, type Problem, toIssue } from './errors.js'
+import { type ResolvedProject, resolveProject } from './resolve.js'
+
+/** The names a project config may have, in the order they are looked for in a folder. */
+export const CONFIG_FILE_NAMES = [
+  'sluice.config.ts',
+  'sluice.config.mts',
+  'sluice.config.js',
+  'sluice.config.mjs',
+  'sluice.json',
+] as const
+
+export interface LoadOptions {
+  /** where `${env:NAME}` references are read; `process.env` when absent */
+  env?: Env
+  /** the loaded connectors, to validate connector configs and what each sync asks of its destination */
+  connectors?: LoadedConnectors
+  /** the folder a relative path is taken from and file names in issues are shown relative to */
+  cwd?: string
+}
+
+/**
+ * Loads a project config: a file, or the first of `CONFIG_FILE_NAMES` in a folder. TypeScript configs
+ * are imported, so the process needs a TypeScript loader (the runner runs under tsx); JSON is parsed.
+ * Throws a `ConfigError` listing every problem.
+ */
+export async function loadProject(fileOrDir = '.', options: LoadOptions = {}): Promise<ResolvedProject> {
+  const cwd = options.cwd ?? process.cwd()
+  const file = await locateConfig(resolve(cwd, fileOrDir), cwd)
+  const displayFile = display(file, cwd)
+  const raw = await readConfig(file, displayFile)
+  return resolveProject(raw, { file, displayFile, env: options.env, connectors: options.connectors })
+}
+
+/** The config file in a folder, or undefined when it holds none. */
+export async function findConfigFile(dir: string): Promise<string | undefined> {
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = join(dir, name)
+    if ((await kind(candidate)) === 'file') return candidate
+  }
+  return undefined
+}
+
+async function locateConfig(path: string, cwd: string): Promise<string> {
+  const found = await kind(path)
+  if (found === 'file') return path
+  if (found === 'dir') {
+    const file = await findConfigFile(path)
+    if (file) return file
+    throw single(display(path, cwd), {
+      path: '',
+      expected: `a project config: ${CONFIG_FILE_NAMES.join(', ')}`,
+      found: 'none in this folder',
+    })
+  }
+  throw single(display(path, cwd), { path: '', expected: 'a project config file', found: 'no such file' })
+}
+
+/** The config's raw value, before env references, validation and defaults. */
+export async function readConfig(file: string, displayFile = file): Promise<unknown> {
+  if (extname(file) === '.json') return parseJson(await readFile(file, 'utf8'), displayFile)
+  let module: Record<string, unknown>
+  try {
+    // The modification time makes a changed file load anew instead of coming from the module cache.
+    const { mtimeMs } = await stat(file)
+    module = await import(`${pathToFileURL(file).href}?mtime=${Math.trunc(mtimeMs)}`)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    const hint = /Unknown file extension/.test(reason)
+      ? ' (run under tsx, or use sluice.config.js or sluice.json)'
+      : ''
+    throw single(
+      displayFile,
+      { path: '', expected: 'a module that loads', found: `${redact(reason)}${hint}` },
+      error,
+    )
+  }
+  if (module.default === undefined) {
+    throw single(displayFile, {
+      path: '',
+      expected: 'a default export: export default defineConfig({ … })',
+      found: `no default export (exports: ${Object.keys(module).join(', ') || 'none'})`,
+    })
+  }
+  return module.default
+}
+
+function parseJson(text: string, displayFile: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    const position = /position (\d+)/.exec(reason)
+    const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : ''
+    throw single(
+      displayFile,
+      {
+        path: '',
+        expected: 'valid JSON',
+        found: `${reason.replace(/ in JSON at position \d+.*$/s, '')}${where}`,
+      },
+      error,
+    )
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n')
+  return `line ${before.length}, column ${before.at(-1)!.length + 1}`
+}
+
+function single(file: string, problem: Problem, cause?: unknown): ConfigError {
+  return new ConfigError([toIssue(file, problem)], cause === undefined ? {} : { cause })
+}
+
+/** Relative to the working folder when inside it, so messages read `sluice.json: …`. */
+function display(file: string, cwd: string): string {
+  const rel = relative(cwd, file)
+  return rel === '' ? basename(file) : rel.startsWith('..') || isAbsolute(rel) ? file : rel
+}
+
+async function kind(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const s = await stat(path)
+    return s.isDirectory() ? 'dir' : 'file'
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,179 @@
+import { isAbsolute, resolve as resolvePath } from 'node:path'
+import type { TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import type { DeleteBehaviour } from '../contract/records.js'
+import type { LoadedConnectors } from './connectors.js'
+import { type Env, resolveEnv } from './env.js'
+import { ConfigError, toIssue } from './errors.js'
+import type {
+  Alert,
+  Batching,
+  DestinationConfig,
+  FieldMapping,
+  ModelConfig,
+  ProjectConfig,
+  Schedule,
+  SourceConfig,
+  SyncConfig,
+} from './schema.js'
+import { configProblems } from './validate.js'
+
+/**
+ * A project ready to run: env references resolved, validated, every default filled in and every
+ * relative path made absolute against the config file's folder.
+ */
+export interface ResolvedProject {
+  /** the config file, absolute */
+  file: string
+  /** the folder relative paths were resolved against */
+  dir: string
+  name: string | undefined
+  settings: ResolvedSettings
+  sources: Record<string, ResolvedSource>
+  destinations: Record<string, ResolvedDestination>
+  models: Record<string, ResolvedModel>
+  syncs: Record<string, ResolvedSync>
+}
+
+export interface ResolvedSettings {
+  /** the tracking lake's top folder: `settings.org ?? name ?? "default"` */
+  org: string
+  state: { backend: 'duckdb'; path: string } | { backend: 'postgres'; url: string; schema: string }
+  lake: { path: string } | { s3: { bucket: string; prefix: string; region?: string; endpoint?: string } }
+  retentionDays: number
+  rejectedRetryDays: number
+  warehouseLogs: { enabled: false } | { enabled: true; source: string; schema: string }
+}
+
+export type ResolvedSource = SourceConfig & { name: string; config: Record<string, unknown> }
+export type ResolvedDestination = DestinationConfig & { name: string; config: Record<string, unknown> }
+/** A model with its name; a dbt model's manifest path is absolute. */
+export type ResolvedModel = ModelConfig & { name: string }
+
+export interface ResolvedSync extends SyncConfig {
+  name: string
+  enabled: boolean
+  mappings: FieldMapping[]
+  syncAllProperties: boolean
+  /** set for mirror (default `delete`), absent for every other behaviour */
+  deleteBehaviour?: DeleteBehaviour
+  batching: Batching
+  schedule: Schedule
+  alerts: Alert[]
+}
+
+export const DEFAULT_SETTINGS = {
+  statePath: '.sluice/state',
+  lakePath: '.sluice/lake',
+  retentionDays: 14,
+  rejectedRetryDays: 14,
+  warehouseLogsSchema: 'sluice_logs',
+  postgresSchema: 'sluice',
+  dbtManifest: 'target/manifest.json',
+  org: 'default',
+} as const
+
+export interface ResolveOptions {
+  /** the config file, absolute; relative paths resolve against its folder */
+  file: string
+  /** how the file is named in issues */
+  displayFile?: string
+  /** where `${env:NAME}` references are read; `process.env` when absent */
+  env?: Env
+  connectors?: LoadedConnectors
+}
+
+/** Resolves env references, validates, and fills defaults; throws a `ConfigError` with every problem. */
+export function resolveProject(raw: unknown, options: ResolveOptions): ResolvedProject {
+  const displayFile = options.displayFile ?? options.file
+  const env = resolveEnv(raw, options.env ?? process.env)
+  const envPaths = new Set(env.problems.map((p) => p.path))
+  // A value whose variable is missing would only draw a second, confusing complaint about `${env:…}`.
+  const problems = [
+    ...env.problems,
+    ...configProblems(env.value, { references: env.references, connectors: options.connectors }).filter(
+      (p) => !envPaths.has(p.path),
+    ),
+  ]
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => toIssue(displayFile, p)))
+  return withDefaults(env.value as ProjectConfig, options.file, options.connectors)
+}
+
+function withDefaults(
+  config: ProjectConfig,
+  file: string,
+  connectors: LoadedConnectors = {},
+): ResolvedProject {
+  const dir = resolvePath(file, '..')
+  const at = (path: string) => (isAbsolute(path) ? path : resolvePath(dir, path))
+  const settings = config.settings ?? {}
+  const state = settings.state ?? { backend: 'duckdb' as const }
+  const lake = settings.lake ?? { path: DEFAULT_SETTINGS.lakePath }
+  const logs = settings.warehouseLogs
+  return {
+    file,
+    dir,
+    name: config.name,
+    settings: {
+      org: settings.org ?? config.name ?? DEFAULT_SETTINGS.org,
+      state:
+        state.backend === 'duckdb'
+          ? { backend: 'duckdb', path: at(state.path ?? DEFAULT_SETTINGS.statePath) }
+          : { backend: 'postgres', url: state.url, schema: state.schema ?? DEFAULT_SETTINGS.postgresSchema },
+      lake: 'path' in lake ? { path: at(lake.path) } : { s3: { ...lake.s3, prefix: lake.s3.prefix ?? '' } },
+      retentionDays: settings.retentionDays ?? DEFAULT_SETTINGS.retentionDays,
+      rejectedRetryDays: settings.rejectedRetryDays ?? DEFAULT_SETTINGS.rejectedRetryDays,
+      warehouseLogs: logs?.enabled
+        ? {
+            enabled: true,
+            source: logs.source ?? Object.keys(config.sources)[0]!,
+            schema: logs.schema ?? DEFAULT_SETTINGS.warehouseLogsSchema,
+          }
+        : { enabled: false },
+    },
+    sources: mapEntries(config.sources, (name, source) => ({
+      ...source,
+      name,
+      config: withConnectorDefaults(source.config, connectors.sources?.[source.type]?.config),
+    })),
+    destinations: mapEntries(config.destinations, (name, destination) => ({
+      ...destination,
+      name,
+      config: withConnectorDefaults(destination.config, connectors.destinations?.[destination.type]?.config),
+    })),
+    models: mapEntries(config.models, (name, model) =>
+      'dbt' in model
+        ? {
+            ...model,
+            name,
+            dbt: { ...model.dbt, manifest: at(model.dbt.manifest ?? DEFAULT_SETTINGS.dbtManifest) },
+          }
+        : { ...model, name },
+    ),
+    syncs: mapEntries(config.syncs, (name, sync) => {
+      const { deleteBehaviour, ...rest } = sync
+      const schedule = sync.schedule ?? { type: 'manual' }
+      return {
+        ...rest,
+        name,
+        enabled: sync.enabled ?? true,
+        mappings: sync.mappings ?? [],
+        syncAllProperties: sync.syncAllProperties ?? false,
+        ...(sync.behaviour === 'mirror' ? { deleteBehaviour: deleteBehaviour ?? ('delete' as const) } : {}),
+        batching: sync.batching ?? {},
+        schedule: schedule.type === 'cron' ? { ...schedule, timezone: schedule.timezone ?? 'UTC' } : schedule,
+        alerts: sync.alerts ?? [],
+      }
+    }),
+  }
+}
+
+/** The config is already a fresh copy (env resolution rebuilds every object), so filling it in place is safe. */
+function withConnectorDefaults(config: Record<string, unknown> | undefined, schema: TSchema | undefined) {
+  const filled = config ?? {}
+  return schema ? (Value.Default(schema, filled) as Record<string, unknown>) : filled
+}
+
+function mapEntries<T, R>(record: Record<string, T>, map: (name: string, value: T) => R): Record<string, R> {
+  return Object.fromEntries(Object.entries(record).map(([name, value]) => [name, map(name, value)]))
+}
