@@ -1,0 +1,294 @@
+import type { DuckDBValue } from '@duckdb/node-api'
+import { OPERATIONS, type Operation, SluiceError, TRACKING_STATUSES, type TrackingStatus } from '@sluice/core'
+import { type LakeContext, syncTable, withRunTable } from './run-files.js'
+import { sqlString } from './sql.js'
+
+/** The statuses of rows never sent: Census's "Invalid". */
+export const INVALID_STATUSES: readonly TrackingStatus[] = ['NULL', 'DUPLICATE', 'invalid']
+/** Rows that did not make it: rejected by the destination, or invalid before sending. */
+export const FAILED_STATUSES: readonly TrackingStatus[] = ['rejected', ...INVALID_STATUSES]
+
+export interface RunRef {
+  sync: string
+  runId: string
+}
+
+export interface RecordFilter {
+  /** one status or several; every status when absent */
+  status?: TrackingStatus | readonly TrackingStatus[]
+  /** one operation or several; every operation (and rows with none) when absent */
+  operation?: Operation | readonly Operation[]
+  /** only the rows of this identifier */
+  identifier?: string
+}
+
+/** One tracked row, as the queries return it. */
+export interface TrackedRow {
+  internalId: string
+  identifier: string | null
+  /** the mapped record as JSON text */
+  payload: string
+  operation: Operation | null
+  status: TrackingStatus
+  message: string | null
+  /** ISO-8601 */
+  batchStartedAt: string
+  batchEndedAt: string
+  runId: string
+  hash: string | null
+}
+
+export interface RecordsPage {
+  rows: TrackedRow[]
+  /** rows matching the filter, across all pages */
+  total: number
+  limit: number
+  offset: number
+}
+
+export const DEFAULT_PAGE_SIZE = 100
+export const MAX_SAMPLE = 100
+
+/** The records of a run, filtered and paged, in the order they were sent. */
+export async function records(
+  lake: LakeContext,
+  query: RunRef & RecordFilter & { limit?: number; offset?: number },
+): Promise<RecordsPage> {
+  const limit = count('limit', query.limit ?? DEFAULT_PAGE_SIZE)
+  const offset = count('offset', query.offset ?? 0)
+  return withRunTable(
+    lake,
+    { org: lake.org, ...query },
+    async (table) => {
+      const filter = where(query)
+      const connection = await lake.connection()
+      const rows = await readRows(
+        lake,
+        `SELECT ${ROW_COLUMNS} FROM ${table} ${filter.sql} ORDER BY ${SEND_ORDER} LIMIT ${limit} OFFSET ${offset}`,
+        filter.params,
+      )
+      const total = await connection.runAndReadAll(
+        `SELECT count(*) FROM ${table} ${filter.sql}`,
+        filter.params,
+      )
+      return { rows, total: Number(total.getRows()[0]![0]), limit, offset }
+    },
+    () => ({ rows: [], total: 0, limit, offset }),
+  )
+}
+
+/**
+ * A record's rows by identifier: in one run, or in every run of the sync still in the lake, newest
+ * first.
+ */
+export async function search(
+  lake: LakeContext,
+  query: { sync: string; identifier: string; runId?: string; limit?: number },
+): Promise<TrackedRow[]> {
+  const limit = count('limit', query.limit ?? DEFAULT_PAGE_SIZE)
+  const filter = where({ identifier: query.identifier })
+  const select = (table: string) =>
+    readRows(
+      lake,
+      `SELECT ${ROW_COLUMNS} FROM ${table} ${filter.sql}
+       ORDER BY batch_started_at DESC, filename, file_row_number LIMIT ${limit}`,
+      filter.params,
+    )
+  if (query.runId !== undefined) {
+    return withRunTable(lake, { org: lake.org, sync: query.sync, runId: query.runId }, select, () => [])
+  }
+  const table = await syncTable(lake, query.sync)
+  return table === undefined ? [] : select(table)
+}
+
+/**
+ * Up to 100 rows that did not make it (rejected and invalid by default), with their reasons: a
+ * repeatable random sample, so that a run with many reasons shows more than its first one.
+ */
+export async function sample(
+  lake: LakeContext,
+  query: RunRef & { status?: TrackingStatus | readonly TrackingStatus[]; limit?: number },
+): Promise<TrackedRow[]> {
+  const limit = Math.min(count('limit', query.limit ?? MAX_SAMPLE), MAX_SAMPLE)
+  const filter = where({ status: query.status ?? FAILED_STATUSES })
+  return withRunTable(
+    lake,
+    { org: lake.org, ...query },
+    (table) =>
+      readRows(
+        lake,
+        `SELECT * FROM (SELECT ${ROW_COLUMNS}, batch_started_at, filename, file_row_number
+           FROM ${table} ${filter.sql}) USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
+         ORDER BY ${SEND_ORDER}`,
+        filter.params,
+      ),
+    () => [],
+  )
+}
+
+export interface RejectionGroup {
+  status: TrackingStatus
+  message: string | null
+  count: number
+  /** a few of the identifiers, smallest first */
+  identifiers: string[]
+}
+
+/** Rows that did not make it, grouped by status and message, the most frequent first. */
+export async function rejectionSummary(
+  lake: LakeContext,
+  query: RunRef & { status?: TrackingStatus | readonly TrackingStatus[]; examples?: number },
+): Promise<RejectionGroup[]> {
+  const examples = Math.max(1, count('examples', query.examples ?? 5))
+  const filter = where({ status: query.status ?? FAILED_STATUSES })
+  return withRunTable(
+    lake,
+    { org: lake.org, ...query },
+    async (table) => {
+      const connection = await lake.connection()
+      const result = await connection.runAndReadAll(
+        `SELECT status, status_message, count(*) AS n, min(identifier, ${examples}) AS identifiers
+         FROM ${table} ${filter.sql} GROUP BY ALL ORDER BY n DESC, status, status_message`,
+        filter.params,
+      )
+      return result.getRowObjects().map((row) => ({
+        status: row.status as TrackingStatus,
+        message: row.status_message as string | null,
+        count: Number(row.n),
+        identifiers: listOfText(row.identifiers),
+      }))
+    },
+    () => [],
+  )
+}
+
+export interface RunTrackingCounts {
+  /** rows tracked */
+  total: number
+  byStatus: Partial<Record<TrackingStatus, number>>
+  /** every (operation, status) pair that occurs; operation is null for rows never sent */
+  byOperation: { operation: Operation | null; status: TrackingStatus; count: number }[]
+  /** batch files written so far */
+  batches: number
+  /** ISO-8601, undefined when nothing was tracked */
+  firstBatchStartedAt?: string
+  lastBatchEndedAt?: string
+}
+
+/** How many rows of a run ended how: by status and by operation. */
+export async function counts(lake: LakeContext, query: RunRef): Promise<RunTrackingCounts> {
+  return withRunTable<RunTrackingCounts>(
+    lake,
+    { org: lake.org, ...query },
+    async (table) => {
+      const connection = await lake.connection()
+      const grouped = await connection.runAndReadAll(
+        `SELECT operation, status, count(*) AS n, count(DISTINCT filename) AS files,
+           epoch_ms(min(batch_started_at)) AS first_ms, epoch_ms(max(batch_ended_at)) AS last_ms
+         FROM ${table} GROUP BY GROUPING SETS ((operation, status), ()) ORDER BY ALL NULLS FIRST`,
+      )
+      const tally: RunTrackingCounts = { total: 0, byStatus: {}, byOperation: [], batches: 0 }
+      for (const row of grouped.getRowObjects()) {
+        const n = Number(row.n)
+        if (row.status === null) {
+          // the grand total row of the grouping sets
+          tally.total = n
+          tally.batches = Number(row.files)
+          if (row.first_ms !== null) tally.firstBatchStartedAt = isoFromMs(row.first_ms)
+          if (row.last_ms !== null) tally.lastBatchEndedAt = isoFromMs(row.last_ms)
+          continue
+        }
+        const status = row.status as TrackingStatus
+        tally.byStatus[status] = (tally.byStatus[status] ?? 0) + n
+        tally.byOperation.push({ operation: row.operation as Operation | null, status, count: n })
+      }
+      return tally
+    },
+    () => ({ total: 0, byStatus: {}, byOperation: [], batches: 0 }),
+  )
+}
+
+// ── shared pieces ───────────────────────────────────────────────────────────────────────────────
+
+const ROW_COLUMNS = `sync_tracking_internal_id, identifier, record_payload, operation, status, status_message,
+  epoch_ms(batch_started_at) AS batch_started_ms, epoch_ms(batch_ended_at) AS batch_ended_ms, run_id, record_hash`
+
+/** The order rows were sent in: by batch, then by position in the batch file. */
+export const SEND_ORDER = 'batch_started_at, filename, file_row_number'
+
+const STATUS_NAMES: ReadonlySet<string> = new Set(TRACKING_STATUSES)
+const OPERATION_NAMES: ReadonlySet<string> = new Set(OPERATIONS)
+
+/** The WHERE clause of a filter. Statuses and operations are checked against the known names. */
+export function where(filter: RecordFilter): { sql: string; params: DuckDBValue[] } {
+  const conditions: string[] = []
+  const params: DuckDBValue[] = []
+  const statuses = listOf(filter.status)
+  if (statuses) conditions.push(`status IN (${known('status', statuses, STATUS_NAMES).join(', ')})`)
+  const operations = listOf(filter.operation)
+  if (operations)
+    conditions.push(`operation IN (${known('operation', operations, OPERATION_NAMES).join(', ')})`)
+  if (filter.identifier !== undefined) {
+    params.push(filter.identifier)
+    conditions.push(`identifier = $${params.length}`)
+  }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
+}
+
+function listOf<T extends string>(value: T | readonly T[] | undefined): readonly T[] | undefined {
+  if (value === undefined) return undefined
+  return typeof value === 'string' ? [value] : (value as readonly T[])
+}
+
+function known(kind: string, values: readonly string[], names: ReadonlySet<string>): string[] {
+  if (values.length === 0) return ['NULL']
+  for (const value of values) {
+    if (!names.has(value)) {
+      throw new SluiceError(
+        'config',
+        `${kind} ${JSON.stringify(value)} is not one of ${[...names].join(', ')}.`,
+        {
+          component: 'tracking',
+          code: 'INVALID_FILTER',
+        },
+      )
+    }
+  }
+  return values.map(sqlString)
+}
+
+function count(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new SluiceError('config', `${name} must be a whole number ≥ 0, not ${value}.`, {
+      component: 'tracking',
+      code: 'INVALID_FILTER',
+    })
+  }
+  return value
+}
+
+async function readRows(lake: LakeContext, sql: string, params: DuckDBValue[]): Promise<TrackedRow[]> {
+  const connection = await lake.connection()
+  const result = await connection.runAndReadAll(sql, params)
+  return result.getRowObjects().map((row) => ({
+    internalId: row.sync_tracking_internal_id as string,
+    identifier: row.identifier as string | null,
+    payload: row.record_payload as string,
+    operation: row.operation as Operation | null,
+    status: row.status as TrackingStatus,
+    message: row.status_message as string | null,
+    batchStartedAt: isoFromMs(row.batch_started_ms),
+    batchEndedAt: isoFromMs(row.batch_ended_ms),
+    runId: row.run_id as string,
+    hash: row.record_hash as string | null,
+  }))
+}
+
+function isoFromMs(value: DuckDBValue | undefined): string {
+  return new Date(Number(value)).toISOString()
+}
+
+function listOfText(value: DuckDBValue | undefined): string[] {
+  if (value === null || value === undefined || typeof value !== 'object' || !('items' in value)) return []
+  return (value.items as DuckDBValue[]).filter((item): item is string => typeof item === 'string')
+}

@@ -1,0 +1,160 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { registerSecret } from '@sluice/core'
+import { describe, expect, it } from 'vitest'
+import { TRACKING_COLUMNS } from '../src/index.js'
+import { batch, duckdb, invalidRecord, rejectedRecord, succeededRecord, tempLake } from './fixtures.js'
+
+describe('writing batches', () => {
+  it('writes one parquet file per batch under <org>/<sync>/<run> with the lake schema', async () => {
+    const lake = await tempLake()
+    await lake.write(batch('run-1', 1, [succeededRecord('a@x.io'), rejectedRecord('b@x.io', 'bad email')]))
+    await lake.write(
+      batch('run-1', 1, [invalidRecord(null, 'NULL', 'identifier is NULL')], { batchType: 'invalid' }),
+    )
+
+    const folder = join(lake.path, 'sync_tracking_datasets', 'acme', 'users-to-braze', 'run-1')
+    expect((await readdir(folder)).sort()).toEqual(['invalid.1.parquet', 'upsert.1.parquet'])
+
+    const db = await duckdb()
+    for (const file of ['upsert.1.parquet', 'invalid.1.parquet']) {
+      const described = await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${join(folder, file)}')`)
+      expect(described.getRowObjects().map((row) => [row.column_name, row.column_type])).toEqual(
+        TRACKING_COLUMNS.map((column) => [column.name, column.type]),
+      )
+    }
+  })
+
+  it('reads back exactly what was written', async () => {
+    const lake = await tempLake()
+    const written = batch('run-1', 7, [
+      succeededRecord('a@x.io', { plan: 'pro' }),
+      rejectedRecord('b@x.io', 'bad'),
+    ])
+    await lake.write(written)
+    const db = await duckdb()
+    const result = await db.runAndReadAll(
+      `SELECT sync_tracking_internal_id, identifier, record_payload, operation, status, status_message,
+         epoch_ms(batch_started_at) AS started, epoch_ms(batch_ended_at) AS ended, run_id, record_hash
+       FROM read_parquet('${lake.path}/sync_tracking_datasets/acme/users-to-braze/run-1/upsert.7.parquet')`,
+    )
+    expect(result.getRowObjectsJson()).toEqual([
+      {
+        sync_tracking_internal_id: 'run-1/upsert.7/0',
+        identifier: 'a@x.io',
+        record_payload: '{"email":"a@x.io","plan":"pro"}',
+        operation: 'upsert',
+        status: 'succeeded',
+        status_message: null,
+        started: String(written.startedAt.getTime()),
+        ended: String(written.endedAt.getTime()),
+        run_id: 'run-1',
+        record_hash: 'h-a@x.io',
+      },
+      {
+        sync_tracking_internal_id: 'run-1/upsert.7/1',
+        identifier: 'b@x.io',
+        record_payload: '{"email":"b@x.io"}',
+        operation: 'upsert',
+        status: 'rejected',
+        status_message: 'bad',
+        started: String(written.startedAt.getTime()),
+        ended: String(written.endedAt.getTime()),
+        run_id: 'run-1',
+        record_hash: 'h-b@x.io',
+      },
+    ])
+  })
+
+  it('keeps unicode, quotes and newlines in payloads, identifiers and messages intact', async () => {
+    const lake = await tempLake()
+    const tricky = `Zoë "the ' quote" O'Brien\nline two\ttab \\ backslash 🚀 日本語`
+    const payload = JSON.stringify({ name: tricky, nested: { list: [1, 'två', null] } })
+    await lake.write(
+      batch('run-1', 1, [
+        {
+          identifier: `id-${tricky}`,
+          payload,
+          operation: 'upsert',
+          status: 'rejected',
+          message: tricky,
+          hash: 'h',
+        },
+      ]),
+    )
+    const [row] = (await lake.records({ sync: 'users-to-braze', runId: 'run-1' })).rows
+    expect(row?.identifier).toBe(`id-${tricky}`)
+    expect(row?.payload).toBe(payload)
+    expect(JSON.parse(row!.payload).name).toBe(tricky)
+    expect(row?.message).toBe(tricky)
+  })
+
+  it('never writes a registered secret into a status message', async () => {
+    const lake = await tempLake()
+    registerSecret('sk-live-4f9a8b7c6d5e')
+    await lake.write(
+      batch('run-1', 1, [
+        rejectedRecord('a@x.io', 'request with key sk-live-4f9a8b7c6d5e was refused'),
+        rejectedRecord('b@x.io', 'Authorization: Bearer abc.def.ghi failed'),
+      ]),
+    )
+    const db = await duckdb()
+    const result = await db.runAndReadAll(
+      `SELECT string_agg(status_message, '|') FROM read_parquet('${lake.path}/sync_tracking_datasets/*/*/*/*.parquet')`,
+    )
+    const messages = String(result.getRows()[0]![0])
+    expect(messages).not.toContain('sk-live-4f9a8b7c6d5e')
+    expect(messages).not.toContain('abc.def.ghi')
+    expect(messages).toContain('request with key *** was refused')
+  })
+
+  it('leaves no staging files behind and writes nothing for an empty batch', async () => {
+    const lake = await tempLake()
+    await lake.write(batch('run-1', 1, [succeededRecord('a')]))
+    await lake.write(batch('run-1', 2, [], { batchType: 'upsert' }))
+    const folder = join(lake.path, 'sync_tracking_datasets', 'acme', 'users-to-braze', 'run-1')
+    expect(await readdir(folder)).toEqual(['upsert.1.parquet'])
+  })
+
+  it('writes concurrent batches one after another without mixing their rows', async () => {
+    const lake = await tempLake()
+    await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        lake.write(
+          batch(
+            'run-1',
+            n,
+            Array.from({ length: 50 }, (_, i) => succeededRecord(`b${n}-${i}`)),
+          ),
+        ),
+      ),
+    )
+    const db = await duckdb()
+    const result = await db.runAndReadAll(
+      `SELECT count(*) AS n, count(DISTINCT sync_tracking_internal_id) AS ids,
+         bool_and(starts_with(identifier, 'b' || regexp_extract(filename, 'upsert\\.(\\d+)\\.parquet', 1) || '-')) AS own
+       FROM read_parquet('${lake.path}/sync_tracking_datasets/*/*/*/*.parquet', filename = true)`,
+    )
+    expect(result.getRowObjectsJson()).toEqual([{ n: '400', ids: '400', own: true }])
+  })
+
+  it('refuses a record with an unknown status, naming the row and the file', async () => {
+    const lake = await tempLake()
+    const bad = { ...succeededRecord('a'), status: 'ok' as never }
+    await expect(lake.write(batch('run-1', 3, [succeededRecord('z'), bad]))).rejects.toThrow(
+      /tracked record 1 of sync_tracking_datasets\/acme\/users-to-braze\/run-1\/upsert\.3\.parquet: status "ok"/,
+    )
+    // the next batch is written normally
+    await lake.write(batch('run-1', 4, [succeededRecord('y')]))
+    expect(
+      (await lake.records({ sync: 'users-to-braze', runId: 'run-1' })).rows.map((r) => r.identifier),
+    ).toEqual(['y'])
+  })
+
+  it('refuses names that cannot be a folder', async () => {
+    const lake = await tempLake()
+    await expect(lake.write(batch('../escape', 1, [succeededRecord('a')]))).rejects.toThrow(
+      /run id "\.\.\/escape" cannot name a folder/,
+    )
+  })
+})
