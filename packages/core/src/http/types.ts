@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici'
 import type { RateLimit } from '../contract/destination.js'
+import type { Logger } from '../logger.js'
 
 /**
  * The HTTP toolkit every connector uses (`@sluice/core/http`): undici keep-alive pools, bottleneck rate
@@ -44,6 +45,8 @@ export interface HttpClientOptions {
    * that uses the same `id` draws from one quota.
    */
   cluster?: { id: string; redisUrl: string }
+  /** where retries and refreshes are logged (at debug level), through `redact()` */
+  log?: Logger
 }
 
 export interface HttpRequest {
@@ -54,8 +57,11 @@ export interface HttpRequest {
   headers?: Record<string, string>
   /** serialised as JSON with content-type application/json */
   json?: unknown
-  /** a raw body (CSV uploads); an async iterable is streamed */
-  body?: string | Uint8Array | AsyncIterable<Uint8Array>
+  /**
+   * A raw body (CSV uploads). An async iterable is streamed and cannot be sent twice, so a failure is
+   * not retried; a function returning one is called for every attempt, so the upload can be retried.
+   */
+  body?: string | Uint8Array | AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint8Array>)
   signal?: AbortSignal
   /**
    * Decides, after the built-in rules (429, 5xx, network errors), whether a response should be retried
@@ -100,7 +106,11 @@ export interface HttpStats {
  */
 export interface AuthHook {
   headers(): Promise<Record<string, string>> | Record<string, string>
-  refresh?(): Promise<void>
+  /**
+   * Obtains new credentials. `rejected` holds the headers the 401 answered, so a hook can skip the
+   * refresh when another request already replaced them.
+   */
+  refresh?(rejected?: Record<string, string>): Promise<void>
   /** whether a 401 response means the token expired (default: any 401) */
   isExpired?(response: HttpResponse): boolean
 }
