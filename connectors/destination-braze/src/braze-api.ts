@@ -1,0 +1,118 @@
+import type { Logger } from '@sluice/core'
+import {
+  bearerAuth,
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type HttpResponse,
+} from '@sluice/core/http'
+import type { ResolvedBrazeConfig } from './config.js'
+import { runLevelError } from './results.js'
+
+/** Requests in flight at once per endpoint family: enough to reach 1,000 requests a second. */
+const CONCURRENCY = 16
+
+/** /custom_attributes shares 1,000 requests an hour with /events and /purchases/product_list. */
+const CUSTOM_ATTRIBUTES_LIMIT = { requests: 1_000, perMs: 3_600_000 }
+
+export interface CustomAttributeInfo {
+  name: string
+  data_type?: string
+  description?: string | null
+  status?: string
+}
+
+/** The Braze REST endpoints the connector calls, each family behind its own documented rate limit. */
+export interface BrazeApi {
+  /** POST /users/track; `idempotent` says whether a 202 "queued" answer may be sent again */
+  track(body: unknown, options: { idempotent: boolean; signal?: AbortSignal }): Promise<HttpResponse>
+  /** POST /users/delete */
+  deleteUsers(body: unknown, signal?: AbortSignal): Promise<HttpResponse>
+  /** GET /custom_attributes, every page, following the Link header */
+  customAttributes(signal?: AbortSignal, pages?: number): Promise<CustomAttributeInfo[]>
+  close(): Promise<void>
+}
+
+export interface BrazeApiOptions {
+  log?: Logger
+  /** an undici dispatcher for every request (tests, proxies) */
+  dispatcher?: HttpClientOptions['dispatcher']
+}
+
+export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOptions = {}): BrazeApi {
+  const auth = bearerAuth(config.apiKey)
+  const common = {
+    baseUrl: config.baseUrl,
+    component: 'braze',
+    auth,
+    concurrency: CONCURRENCY,
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+  }
+  // Created on first use: a sync that only tracks never opens the delete client.
+  let track: HttpClient | undefined
+  let remove: HttpClient | undefined
+  let other: HttpClient | undefined
+  const trackClient = () => (track ??= createHttpClient({ ...common, rateLimit: config.rateLimit.track }))
+  const deleteClient = () => (remove ??= createHttpClient({ ...common, rateLimit: config.rateLimit.delete }))
+  const otherClient = () => (other ??= createHttpClient({ ...common, rateLimit: CUSTOM_ATTRIBUTES_LIMIT }))
+
+  return {
+    track(body, { idempotent, signal }) {
+      return trackClient().request({
+        method: 'POST',
+        path: '/users/track',
+        json: body,
+        ...(signal ? { signal } : {}),
+        // Braze queues requests during maintenance and answers 202 "queued" before processing them:
+        // sending attributes again is harmless and yields their per-object errors; events are not
+        // sent twice, since the queued ones will be recorded.
+        retryIf: (response) => idempotent && isQueued(response),
+      })
+    },
+    deleteUsers(body, signal) {
+      return deleteClient().request({
+        method: 'POST',
+        path: '/users/delete',
+        json: body,
+        ...(signal ? { signal } : {}),
+        retryIf: isQueued,
+      })
+    },
+    async customAttributes(signal, pages = Number.POSITIVE_INFINITY) {
+      const attributes: CustomAttributeInfo[] = []
+      let path: string | undefined = '/custom_attributes'
+      for (let page = 0; path && page < pages; page++) {
+        const response: HttpResponse = await otherClient().request({
+          method: 'GET',
+          path,
+          ...(signal ? { signal } : {}),
+        })
+        if (response.status < 200 || response.status >= 300)
+          throw runLevelError(response, '/custom_attributes')
+        const listed = (response.body as { attributes?: unknown }).attributes
+        if (Array.isArray(listed)) attributes.push(...(listed as CustomAttributeInfo[]))
+        path = nextLink(response.headers.link)
+      }
+      return attributes
+    },
+    async close() {
+      await Promise.all([track?.close(), remove?.close(), other?.close()])
+      track = remove = other = undefined
+    },
+  }
+}
+
+function isQueued(response: HttpResponse): boolean {
+  return response.status === 202 && (response.body as { message?: unknown } | undefined)?.message === 'queued'
+}
+
+/** The `rel="next"` target of a Link header (RFC 8288), if any. */
+export function nextLink(header: string | undefined): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(',')) {
+    const match = /<([^>]+)>\s*;(.*)/.exec(part.trim())
+    if (match && /\brel="?next"?/i.test(match[2]!)) return match[1]
+  }
+  return undefined
+}

@@ -1,0 +1,58 @@
+import { type DestinationCapabilities, defineDestination } from '@sluice/core'
+import { type BrazeApiOptions, createBrazeApi } from './braze-api.js'
+import { brazeCatalog } from './catalog.js'
+import { BrazeConfigSchema, DOCUMENTED_RATE_LIMITS, resolveConfig } from './config.js'
+import { validateBatch, writeBatch } from './writer.js'
+
+/**
+ * What Braze can do faithfully. Users: upsert, update-only, mirror (clear fields or delete profiles) and
+ * delete; events: append. Create-only is not offered: Braze has no "create if absent, else leave alone"
+ * for attributes, so it could only be imitated with a read before every write.
+ */
+export const brazeCapabilities: DestinationCapabilities = {
+  behaviours: ['upsert', 'update', 'mirror', 'delete'],
+  objects: {
+    users: { behaviours: ['upsert', 'update', 'mirror', 'delete'], description: 'user profiles' },
+    events: { behaviours: ['append'], description: 'custom events, append-only' },
+  },
+  deleteBehaviours: ['nothing', 'clear', 'delete'],
+  // Ten /users/track requests of 75 objects per write, sent together.
+  batchSize: 750,
+  concurrency: 4,
+  rateLimit: DOCUMENTED_RATE_LIMITS.track,
+  syncAllProperties: true,
+}
+
+/** Creates the Braze destination; `api` options let tests and proxies hand in a dispatcher. */
+export function createBrazeDestination(apiOptions: BrazeApiOptions = {}) {
+  return defineDestination({
+    name: 'braze',
+    config: BrazeConfigSchema,
+    capabilities: brazeCapabilities,
+    connect(rawConfig, ctx) {
+      const config = resolveConfig(rawConfig)
+      const api = createBrazeApi(config, { log: ctx.log, ...apiOptions })
+      return {
+        async check(callCtx) {
+          // A read that changes nothing and needs only a valid key: the first page of custom attributes.
+          await api.customAttributes(callCtx.signal, 1)
+        },
+        async discover(callCtx) {
+          return brazeCatalog(await api.customAttributes(callCtx.signal))
+        },
+        async validate(batch) {
+          return validateBatch(batch, config)
+        },
+        write(batch, callCtx) {
+          return writeBatch(api, config, batch, callCtx)
+        },
+        close() {
+          return api.close()
+        },
+      }
+    },
+  })
+}
+
+/** The Braze destination connector. */
+export const braze = createBrazeDestination()

@@ -1,0 +1,94 @@
+/**
+ * Packs request objects into /users/track requests within Braze's limits: at most `objectsPerRequest`
+ * objects in total across the three arrays (the current rule), or that many in each array (legacy
+ * rate limits), and a JSON body under Braze's 4 MB payload limit.
+ */
+
+export const TRACK_ARRAYS = ['attributes', 'events', 'purchases'] as const
+export type TrackArray = (typeof TRACK_ARRAYS)[number]
+
+/** Braze answers 413 above 4 MB; stay a little under it. */
+export const MAX_REQUEST_BYTES = 4_000_000
+
+export interface PackLimits {
+  rule: 'total' | 'per_array'
+  objectsPerRequest: number
+  maxRequestBytes: number
+}
+
+export interface PackItem<R> {
+  array: TrackArray
+  object: Record<string, unknown>
+  /** what the caller maps the object's result back to (a record's position) */
+  ref: R
+}
+
+/** One request: its body, and for each array the refs of its objects in the same order. */
+export interface TrackRequest<R> {
+  body: Partial<Record<TrackArray, Array<Record<string, unknown>>>>
+  refs: Partial<Record<TrackArray, R[]>>
+  /** objects in the request */
+  size: number
+  /** bytes of the JSON body */
+  bytes: number
+}
+
+export interface Packed<R> {
+  requests: Array<TrackRequest<R>>
+  /** items that would not fit in a request even alone */
+  oversized: R[]
+}
+
+/** `{"attributes":[` and the like: the bytes an array adds to a body before its first object. */
+const arrayOverhead = (array: TrackArray) => array.length + 5
+
+/** Packs items in order, starting a new request when the next item would break a limit. */
+export function packTrackRequests<R>(items: Iterable<PackItem<R>>, limits: PackLimits): Packed<R> {
+  const requests: Array<TrackRequest<R>> = []
+  const oversized: R[] = []
+  let current: TrackRequest<R> | undefined
+
+  for (const item of items) {
+    const objectBytes = Buffer.byteLength(JSON.stringify(item.object))
+    if (2 + arrayOverhead(item.array) + objectBytes > limits.maxRequestBytes) {
+      oversized.push(item.ref)
+      continue
+    }
+    if (!current || !fits(current, item.array, objectBytes, limits)) {
+      current = { body: {}, refs: {}, size: 0, bytes: 2 }
+      requests.push(current)
+    }
+    add(current, item, objectBytes)
+  }
+  return { requests, oversized }
+}
+
+function fits<R>(
+  request: TrackRequest<R>,
+  array: TrackArray,
+  objectBytes: number,
+  limits: PackLimits,
+): boolean {
+  const inArray = request.body[array]?.length ?? 0
+  const count = limits.rule === 'total' ? request.size : inArray
+  if (count >= limits.objectsPerRequest) return false
+  return request.bytes + addedBytes(request, array, objectBytes) <= limits.maxRequestBytes
+}
+
+function addedBytes<R>(request: TrackRequest<R>, array: TrackArray, objectBytes: number): number {
+  const existing = request.body[array]
+  if (existing) return objectBytes + 1 // a comma before it
+  // A new array, with a comma before it when another array precedes it.
+  return objectBytes + arrayOverhead(array) + (request.size > 0 ? 1 : 0)
+}
+
+function add<R>(request: TrackRequest<R>, item: PackItem<R>, objectBytes: number): void {
+  request.bytes += addedBytes(request, item.array, objectBytes)
+  const objects = request.body[item.array] ?? []
+  const refs = request.refs[item.array] ?? []
+  objects.push(item.object)
+  refs.push(item.ref)
+  request.body[item.array] = objects
+  request.refs[item.array] = refs
+  request.size += 1
+}
