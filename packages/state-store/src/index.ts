@@ -1,1 +1,7 @@
-export {}
+export type { DatabaseOptions } from './database.js'
+export {
+  createStateStore,
+  type DuckDBStateStore,
+  type SnapshotEntry,
+  type StateStoreOptions,
+} from './state-store.js'

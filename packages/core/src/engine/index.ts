@@ -1,0 +1,17 @@
+export { compileMapping, type RowMapper, readPath, writePath } from '../mapping/index.js'
+export { compareCursor, maxCursor } from './cursor.js'
+export { rowHash } from './hash.js'
+export { canonicalJson, parseJson } from './json.js'
+export {
+  type Dialect,
+  quoteIdentifier,
+  quoteQualified,
+  type ResolveModelOptions,
+  resolveModelSql,
+  sqlLiteral,
+} from './model.js'
+export { planStep, type Step } from './plan.js'
+export { newRunId } from './run-id.js'
+export { identifierText, runSync } from './run-sync.js'
+export type * from './state.js'
+export type { RunProgress, RunSyncOptions, RunSyncResult } from './types.js'

@@ -1,0 +1,327 @@
+import { hostname } from 'node:os'
+import type { ConnectorContext } from '../contract/destination.js'
+import type { Operation, OutboundRecord, Value } from '../contract/records.js'
+import { SluiceError, toSluiceError } from '../errors.js'
+import { type Logger, silentLogger } from '../logger.js'
+import { compileMapping, type RowMapper } from '../mapping/mapper.js'
+import { readPath } from '../mapping/paths.js'
+import { redact } from '../redact.js'
+import { emptyCounts, type PerOperation, type RunRecord, type RunStatus, type TrackedRecord } from '../run.js'
+import { maxCursor } from './cursor.js'
+import { rowHash } from './hash.js'
+import { canonicalJson, parseJson } from './json.js'
+import { resolveModelSql } from './model.js'
+import { planStep } from './plan.js'
+import { checkRunnable } from './preflight.js'
+import { newRunId } from './run-id.js'
+import { Sender } from './sender.js'
+import type { Change, DiffSession, StagedRow } from './state.js'
+import type { RunSyncOptions, RunSyncResult } from './types.js'
+
+const DEFAULT_RETRY_DAYS = 14
+const DAY_MS = 86_400_000
+/** commit groups hold about this many records (a whole number of requests) */
+const DEFAULT_COMMIT_RECORDS = 5000
+const LEDGER_SAVE_INTERVAL_MS = 1000
+
+/**
+ * Runs one sync: resolve → query (streamed) → map, hash, stage → diff in the state store → plan from
+ * the behaviour → send in batches → commit what the destination acknowledged, batch by batch.
+ *
+ * A refused start (another run in progress, a sync that cannot run) throws a SluiceError. Once the run
+ * has started it always resolves, with the run as the ledger keeps it: `succeeded`,
+ * `partially_succeeded` (rows rejected, invalid or expired), `failed` (with the error) or `cancelled`.
+ */
+export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
+  const { syncName, sync, model, state } = options
+  const mode = options.mode ?? 'incremental'
+  const now = options.now ?? (() => new Date())
+  const log: Logger = options.log ?? silentLogger
+  checkRunnable(options, mode)
+
+  const runId = options.runId ?? newRunId(now())
+  const lock = await state.acquireLock(syncName, runId)
+  const startedAt = now()
+  const run: RunRecord = {
+    id: runId,
+    sync: syncName,
+    status: 'querying',
+    mode,
+    ...(options.dryRun ? { dryRun: true } : {}),
+    startedAt: startedAt.toISOString(),
+    counts: emptyCounts(),
+    pid: process.pid,
+    host: hostname(),
+  }
+  const result: RunSyncResult = { run }
+  const signal = options.signal ?? new AbortController().signal
+  const ctx: ConnectorContext = { signal, log }
+  let sender: Sender | undefined
+  let session: DiffSession | undefined
+  let lastSave = 0
+  const save = async (force = false) => {
+    if (!force && Date.now() - lastSave < LEDGER_SAVE_INTERVAL_MS) return
+    lastSave = Date.now()
+    await state.saveRun(run)
+  }
+  const progress = () => {
+    options.onProgress?.({
+      runId,
+      phase: run.status,
+      counts: run.counts,
+      batchesSent: sender?.batchesSent ?? 0,
+      rejected: sender?.rejectedSoFar ?? 0,
+    })
+  }
+  const phase = async (status: RunStatus) => {
+    run.status = status
+    progress()
+    await save(true)
+  }
+  const checkCancelled = () => {
+    if (signal.aborted) throw new SluiceError('cancelled', 'the run was cancelled', { code: 'CANCELLED' })
+  }
+
+  try {
+    await phase('querying')
+    session = await state.openDiff(syncName)
+    const cursorMode = model.cursor !== undefined && mode === 'incremental'
+    const cursorAfter = cursorMode ? await state.getCursor(syncName) : undefined
+    const sql = resolveModelSql(model, {
+      dialect: options.sourceCapabilities.dialect,
+      ...(options.projectDir ? { projectDir: options.projectDir } : {}),
+      ...(cursorAfter !== undefined ? { cursorAfter } : {}),
+    })
+    const columns = (await options.source.describe(sql, ctx)).map((c) => c.name)
+    const mapper = compileMapping(sync, columns)
+
+    // Query, map, hash and stage, chunk by chunk: the model never sits in JS memory as a whole.
+    let cursor: Value | undefined
+    for await (const rows of options.source.query(sql, { chunkSize: 2048, signal })) {
+      checkCancelled()
+      const staged: StagedRow[] = new Array(rows.length)
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i] as (typeof rows)[number]
+        const payload = canonicalJson(mapper.payload(row))
+        staged[i] = { identifier: identifierText(mapper.identifier(row)), hash: rowHash(payload), payload }
+        if (model.cursor) cursor = maxCursor(cursor, readPath(row, model.cursor) ?? null)
+      }
+      await session.stage(staged)
+      run.counts.queried += rows.length
+      progress()
+      await save()
+    }
+
+    await phase('preparing')
+    const retryDays = options.rejectedRetryDays ?? DEFAULT_RETRY_DAYS
+    const summary = await session.diff({
+      mode,
+      removals: mode === 'incremental' && !cursorMode,
+      retryRejectedSince: new Date(now().getTime() - retryDays * DAY_MS),
+    })
+    Object.assign(run.counts, {
+      added: summary.added,
+      changed: summary.changed,
+      removed: summary.removed,
+      unchanged: summary.unchanged,
+      expired: summary.expired,
+    })
+    run.counts.invalid.null = summary.null
+    run.counts.invalid.duplicate = summary.duplicate
+    checkCancelled()
+
+    const trackBase = { org: options.org ?? 'default', sync: syncName, runId }
+    let batchNumber = 0
+    const nextBatchNumber = () => ++batchNumber
+
+    if (mode === 'reset_cdc') {
+      if (!options.dryRun) {
+        await session.replaceSnapshot()
+        if (model.cursor) await state.setCursor(syncName, cursor)
+      }
+    } else if (options.dryRun) {
+      await phase('in_progress')
+      Object.assign(result, await dryRunPlan(options, session, mapper, signal))
+    } else {
+      await phase('in_progress')
+      const commitSize = commitRecords(options)
+      if (options.tracking) await trackInvalid(options, session, trackBase, nextBatchNumber, commitSize, now)
+      sender = new Sender({
+        destination: options.destination,
+        object: sync.object,
+        identifierField: sync.identifier.field,
+        batchSize: batchSize(options),
+        concurrency: concurrency(options),
+        commitSize,
+        session,
+        ...(options.tracking ? { tracking: options.tracking } : {}),
+        track: trackBase,
+        counts: run.counts,
+        now,
+        signal,
+        log,
+        nextBatchNumber,
+        onProgress: () => {
+          progress()
+          void save().catch(() => {})
+        },
+      })
+      const kinds = [['added', 'changed'] as const, ...(summary.removed > 0 ? [['removed'] as const] : [])]
+      for (const phaseKinds of kinds) {
+        for await (const chunk of session.changes(phaseKinds)) {
+          if (sender.stopped) break
+          for (const change of chunk) {
+            const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
+            if (step === 'accept' || step === 'forget')
+              await sender.settle(step === 'accept' ? 'put' : 'remove', change)
+            else
+              await sender.add(step, {
+                change,
+                record: outbound(change, step, mapper, sync.identifier.field),
+              })
+            if (sender.stopped) break
+          }
+        }
+      }
+      await sender.finish()
+      checkCancelled()
+      if (sender.failure) throw sender.failure
+    }
+
+    const c = run.counts
+    const rejected = Object.values(c.rejected).reduce((a, b) => a + (b ?? 0), 0)
+    const troubled = rejected + c.invalid.null + c.invalid.duplicate + c.invalid.other + c.expired > 0
+    run.status = troubled ? 'partially_succeeded' : 'succeeded'
+    // The cursor advances only when every row of the run made it.
+    if (cursorMode && !options.dryRun && run.status === 'succeeded' && cursor !== undefined) {
+      await state.setCursor(syncName, cursor)
+    }
+  } catch (error) {
+    const err = toSluiceError(error)
+    run.status = signal.aborted || err.category === 'cancelled' ? 'cancelled' : 'failed'
+    run.error = { category: err.category, code: err.code, message: redact(err.message) }
+    log.error(`run ${runId} of sync "${syncName}" ${run.status}`, { message: run.error.message })
+  } finally {
+    const endedAt = now()
+    run.endedAt = endedAt.toISOString()
+    run.durationMs = endedAt.getTime() - startedAt.getTime()
+    try {
+      await session?.close()
+      await state.saveRun(run)
+      progress()
+      if (options.tracking?.runFinished && !options.dryRun) await options.tracking.runFinished(run)
+    } finally {
+      await lock.release()
+    }
+  }
+  return result
+}
+
+/** The identifier as text: the key in the snapshot and in tracking. */
+export function identifierText(value: Value | undefined): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value
+  if (typeof value === 'object') return canonicalJson(value)
+  return String(value)
+}
+
+function outbound(change: Change, operation: Operation, mapper: RowMapper, idField: string): OutboundRecord {
+  const identifier = change.identifier as string
+  if (change.payload === null) {
+    const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
+    return { identifier, fields }
+  }
+  const fields = parseJson(change.payload) as Record<string, Value>
+  if (operation === 'delete')
+    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier) }
+  return { identifier, fields }
+}
+
+async function dryRunPlan(
+  options: RunSyncOptions,
+  session: DiffSession,
+  mapper: RowMapper,
+  signal: AbortSignal,
+): Promise<Pick<RunSyncResult, 'planned' | 'preview'>> {
+  const planned: PerOperation = {}
+  const preview: NonNullable<RunSyncResult['preview']> = []
+  const limit = options.previewSize ?? 5
+  for (const kinds of [['added', 'changed'], ['removed']] as const) {
+    for await (const chunk of session.changes(kinds)) {
+      if (signal.aborted) return { planned, preview }
+      for (const change of chunk) {
+        const step = planStep(options.sync.behaviour, change.kind as 'added', options.sync.deleteBehaviour)
+        if (step === 'accept' || step === 'forget') continue
+        planned[step] = (planned[step] ?? 0) + 1
+        if (preview.length < limit)
+          preview.push({
+            operation: step,
+            record: outbound(change, step, mapper, options.sync.identifier.field),
+          })
+      }
+    }
+  }
+  return { planned, preview }
+}
+
+/** NULL and DUPLICATE rows go to tracking as `invalid` batches, never to the destination. */
+async function trackInvalid(
+  options: RunSyncOptions,
+  session: DiffSession,
+  track: { org: string; sync: string; runId: string },
+  nextBatchNumber: () => number,
+  size: number,
+  now: () => Date,
+): Promise<void> {
+  const tracking = options.tracking
+  if (!tracking) return
+  let records: TrackedRecord[] = []
+  let startedAt = now()
+  const flush = async () => {
+    if (records.length === 0) return
+    const batch = {
+      ...track,
+      batchType: 'invalid' as const,
+      batchNumber: nextBatchNumber(),
+      startedAt,
+      endedAt: now(),
+      records,
+    }
+    records = []
+    startedAt = now()
+    await tracking.write(batch)
+  }
+  for await (const chunk of session.changes(['null', 'duplicate'])) {
+    for (const change of chunk) {
+      records.push({
+        identifier: change.identifier,
+        payload: change.payload ?? '{}',
+        operation: null,
+        status: change.kind === 'null' ? 'NULL' : 'DUPLICATE',
+        message:
+          change.kind === 'null'
+            ? `the identifier column "${options.sync.identifier.column}" is NULL`
+            : `the identifier "${change.identifier}" appears in ${change.occurrences ?? 'several'} rows`,
+        hash: change.hash,
+      })
+      if (records.length >= size) await flush()
+    }
+  }
+  await flush()
+}
+
+function batchSize(options: RunSyncOptions): number {
+  const max = options.destinationCapabilities.batchSize
+  return Math.max(1, Math.min(options.sync.batching?.size ?? max, max))
+}
+
+function concurrency(options: RunSyncOptions): number {
+  const max = options.destinationCapabilities.concurrency
+  return Math.max(1, Math.min(options.sync.batching?.concurrency ?? max, max))
+}
+
+function commitRecords(options: RunSyncOptions): number {
+  const size = batchSize(options)
+  const wanted = options.commitSize ?? DEFAULT_COMMIT_RECORDS
+  return Math.max(size, Math.floor(wanted / size) * size)
+}

@@ -1,0 +1,2 @@
+export { compileMapping, type RowMapper } from './mapper.js'
+export { readPath, writePath } from './paths.js'

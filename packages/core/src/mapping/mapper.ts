@@ -1,0 +1,120 @@
+import type { FieldMapping, SyncConfig } from '../config/schema.js'
+import type { Row, Value } from '../contract/records.js'
+import { SluiceError } from '../errors.js'
+import { readPath, rootColumn, writePath } from './paths.js'
+
+/**
+ * A sync's field mappings, compiled once per run against the model's columns. It turns a model row
+ * into the destination payload, and knows the payload that clears every mapped field.
+ *
+ * Array mappings with mode `add` or `remove` produce `{ "$add": [...] }` / `{ "$remove": [...] }`
+ * for that field: a destination that supports adding to or removing from an array reads those; `set`
+ * (the default) sends the array itself.
+ */
+export interface RowMapper {
+  /** the identifier's value in a row (undefined or null: a NULL identifier) */
+  identifier(row: Row): Value
+  /** the destination payload: identifier field first, then every mapping in order */
+  payload(row: Row): Record<string, Value>
+  /** the payload of mirror's "clear fields": the identifier, and every mapped field set to null */
+  clearPayload(identifier: Value): Record<string, Value>
+  /** the payload of a delete: only the identifier */
+  deletePayload(identifier: Value): Record<string, Value>
+}
+
+type Mapping = FieldMapping
+type Sync = Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
+
+/**
+ * Compiles the mappings. With `columns` (the model's columns), a mapping that reads a column the
+ * model does not have is refused with an error naming the mapping.
+ */
+export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapper {
+  const mappings = sync.mappings ?? []
+  const idColumn = sync.identifier.column
+  const idField = sync.identifier.field
+  const known = columns ? new Set(columns) : undefined
+  if (known) checkColumns(sync, mappings, known)
+
+  const used = new Set<string>([idColumn])
+  for (const m of mappings) for (const from of sourcesOf(m)) used.add(known ? rootColumn(from, known) : from)
+  const extraColumns = sync.syncAllProperties && columns ? columns.filter((column) => !used.has(column)) : []
+
+  const identifier = (row: Row): Value => readPath(row, idColumn) ?? null
+
+  return {
+    identifier,
+    payload(row) {
+      const out: Record<string, Value> = {}
+      writePath(out, idField, identifier(row))
+      for (const m of mappings) writePath(out, m.to, mappedValue(m, row))
+      for (const column of extraColumns) if (!(column in out)) out[column] = row[column] ?? null
+      return out
+    },
+    clearPayload(id) {
+      const out: Record<string, Value> = {}
+      writePath(out, idField, id)
+      for (const m of mappings) writePath(out, m.to, null)
+      for (const column of extraColumns) if (!(column in out)) out[column] = null
+      return out
+    },
+    deletePayload(id) {
+      const out: Record<string, Value> = {}
+      writePath(out, idField, id)
+      return out
+    },
+  }
+}
+
+function mappedValue(m: Mapping, row: Row): Value {
+  if ('from' in m) return readPath(row, m.from) ?? null
+  if ('constant' in m) return (m.constant ?? null) as Value
+  if ('object' in m) {
+    const out: Record<string, Value> = {}
+    for (const inner of m.object)
+      writePath(
+        out,
+        inner.to,
+        'from' in inner ? (readPath(row, inner.from) ?? null) : ((inner.constant ?? null) as Value),
+      )
+    return out
+  }
+  const list = readPath(row, m.array.from)
+  if (list === null || list === undefined) return null
+  const items = Array.isArray(list) ? list : [list]
+  const renames = m.array.items
+  const elements = renames
+    ? items.map((item) => {
+        const out: Record<string, Value> = {}
+        const element = (item !== null && typeof item === 'object' && !Array.isArray(item) ? item : {}) as Row
+        for (const r of renames) writePath(out, r.to, readPath(element, r.from) ?? null)
+        return out as Value
+      })
+    : items
+  const mode = m.array.mode ?? 'set'
+  return mode === 'set' ? elements : { [`$${mode}`]: elements }
+}
+
+function sourcesOf(m: Mapping): string[] {
+  if ('from' in m) return [m.from]
+  if ('object' in m) return m.object.flatMap((inner) => ('from' in inner ? [inner.from] : []))
+  if ('array' in m) return [m.array.from]
+  return []
+}
+
+function checkColumns(sync: Sync, mappings: readonly Mapping[], columns: ReadonlySet<string>): void {
+  const problems: string[] = []
+  const has = (path: string) => columns.has(path) || columns.has(path.split('.')[0] as string)
+  if (!has(sync.identifier.column))
+    problems.push(`identifier.column: the model has no column "${sync.identifier.column}"`)
+  mappings.forEach((m, i) => {
+    for (const from of sourcesOf(m))
+      if (!has(from)) problems.push(`mappings[${i}] (→ ${m.to}): the model has no column "${from}"`)
+  })
+  if (problems.length > 0) {
+    throw new SluiceError('config', `the mappings do not fit the model: ${problems.join('; ')}`, {
+      code: 'INVALID_MAPPING',
+      hint: `The model's columns are: ${[...columns].join(', ')}.`,
+    })
+  }
+}

@@ -1,0 +1,212 @@
+import { join } from 'node:path'
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import type {
+  Change,
+  ChangeKind,
+  DiffOptions,
+  DiffSession,
+  DiffSummary,
+  SnapshotCommit,
+  StagedRow,
+} from '@sluice/core'
+import { literal } from './database.js'
+import {
+  baseRelation,
+  compact,
+  deltaName,
+  replaceBase,
+  type SnapshotFiles,
+  writeParquet,
+} from './snapshot-files.js'
+
+let sessions = 0
+
+/**
+ * One run's diff inside the in-process DuckDB. The model is staged with the appender; the diff is one
+ * FULL OUTER JOIN of the staged rows against the snapshot's base file, materialised as the (usually
+ * small) table of changes, which is then streamed back in chunks. Commits write one delta file each.
+ */
+export class DuckDBDiffSession implements DiffSession {
+  private readonly prefix = `run${++sessions}`
+  private appender: DuckDBAppender | undefined
+  private staged = 0
+  private nextSeq = 1
+  private diffed = false
+
+  private constructor(
+    private readonly work: DuckDBConnection,
+    private readonly writer: DuckDBConnection,
+    private readonly files: SnapshotFiles,
+  ) {}
+
+  static async open(instance: DuckDBInstance, snapshotDir: string): Promise<DuckDBDiffSession> {
+    const work = await instance.connect()
+    const writer = await instance.connect()
+    // Start from a compacted snapshot: one base file, no deltas (a crashed run's deltas are folded in).
+    const files = await compact(writer, snapshotDir)
+    const session = new DuckDBDiffSession(work, writer, files)
+    await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, hash VARCHAR, payload VARCHAR)`)
+    await writer.run(
+      `CREATE TABLE ${session.t('delta')} (seq BIGINT, op VARCHAR, identifier VARCHAR, hash VARCHAR, at_ms BIGINT)`,
+    )
+    return session
+  }
+
+  private t(name: string): string {
+    return `${this.prefix}_${name}`
+  }
+
+  async stage(rows: readonly StagedRow[]): Promise<void> {
+    this.appender ??= await this.work.createAppender(this.t('model'))
+    const appender = this.appender
+    for (const row of rows) {
+      if (row.identifier === null) appender.appendNull()
+      else appender.appendVarchar(row.identifier)
+      appender.appendVarchar(row.hash)
+      appender.appendVarchar(row.payload)
+      appender.endRow()
+    }
+    this.staged += rows.length
+  }
+
+  async diff(options: DiffOptions): Promise<DiffSummary> {
+    this.appender?.closeSync()
+    this.appender = undefined
+    const full = options.mode === 'full_resync'
+    const since = options.retryRejectedSince.getTime()
+    const model = this.t('model')
+    const kind = `CASE
+        WHEN m.identifier IS NULL THEN 'null'
+        WHEN dup.n IS NOT NULL THEN 'duplicate'
+        ${full ? "WHEN true THEN 'added'" : ''}
+        WHEN s.rejected_hash = m.hash AND s.rejected_at < ${since} AND s.hash IS DISTINCT FROM m.hash THEN 'expired'
+        WHEN s.hash IS NULL THEN 'added'
+        WHEN s.hash <> m.hash THEN 'changed'
+        ELSE 'unchanged' END`
+    const removed = options.removals && !full
+    await this.work.run(`
+      CREATE TABLE ${this.t('changes')} AS
+      WITH dup AS (
+        SELECT identifier, count(*) AS n FROM ${model}
+        WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
+      ),
+      s AS (SELECT * FROM ${baseRelation(this.files)}),
+      joined AS (
+        SELECT ${kind} AS kind, m.identifier, m.hash, m.payload, s.rejected_hash, s.rejected_at, dup.n
+        FROM ${model} m
+        LEFT JOIN dup ON m.identifier = dup.identifier
+        LEFT JOIN s ON m.identifier = s.identifier
+        ${
+          removed
+            ? `UNION ALL
+        SELECT 'removed', s.identifier, s.hash, NULL, s.rejected_hash, s.rejected_at, NULL
+        FROM s ANTI JOIN ${model} m ON s.identifier = m.identifier
+        WHERE s.hash IS NOT NULL`
+            : ''
+        }
+      )
+      SELECT * FROM joined WHERE kind <> 'unchanged'`)
+    this.diffed = true
+    const counts = new Map<string, number>()
+    const reader = await this.work.runAndReadAll(
+      `SELECT kind, count(*)::BIGINT FROM ${this.t('changes')} GROUP BY kind`,
+    )
+    for (const [k, n] of reader.getRows()) counts.set(String(k), Number(n))
+    const get = (k: string) => counts.get(k) ?? 0
+    const summary: DiffSummary = {
+      staged: this.staged,
+      null: get('null'),
+      duplicate: get('duplicate'),
+      added: get('added'),
+      changed: get('changed'),
+      removed: get('removed'),
+      expired: get('expired'),
+      unchanged: 0,
+    }
+    summary.unchanged =
+      this.staged - summary.null - summary.duplicate - summary.added - summary.changed - summary.expired
+    return summary
+  }
+
+  async *changes(kinds: readonly ChangeKind[], chunkSize = 2048): AsyncIterable<Change[]> {
+    if (!this.diffed) throw new Error('changes() before diff()')
+    const result = await this.work.stream(
+      `SELECT kind, identifier, hash, payload, rejected_hash, rejected_at, n FROM ${this.t('changes')}
+       WHERE kind IN (${kinds.map(literal).join(', ')})`,
+    )
+    let pending: Change[] = []
+    for (;;) {
+      const chunk = await result.fetchChunk()
+      if (!chunk || chunk.rowCount === 0) break
+      const [kind, identifier, hash, payload, rejectedHash, rejectedAt, n] = chunk.getColumns() as unknown[][]
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const change: Change = {
+          kind: kind?.[i] as ChangeKind,
+          identifier: (identifier?.[i] ?? null) as string | null,
+          hash: hash?.[i] as string,
+          payload: (payload?.[i] ?? null) as string | null,
+        }
+        const rh = rejectedHash?.[i]
+        if (typeof rh === 'string') change.rejected = { hash: rh, at: new Date(Number(rejectedAt?.[i])) }
+        if (n?.[i] !== null && n?.[i] !== undefined) change.occurrences = Number(n[i])
+        pending.push(change)
+      }
+      if (pending.length >= chunkSize) {
+        yield pending
+        pending = []
+      }
+    }
+    if (pending.length > 0) yield pending
+  }
+
+  async commit(commit: SnapshotCommit): Promise<void> {
+    const total = commit.put.length + commit.remove.length + commit.reject.length
+    if (total === 0) return
+    const seq = this.nextSeq++
+    const table = this.t('delta')
+    const appender = await this.writer.createAppender(table)
+    const row = (op: string, identifier: string, hash: string | null, at: number | null) => {
+      appender.appendBigInt(BigInt(seq))
+      appender.appendVarchar(op)
+      appender.appendVarchar(identifier)
+      if (hash === null) appender.appendNull()
+      else appender.appendVarchar(hash)
+      if (at === null) appender.appendNull()
+      else appender.appendBigInt(BigInt(at))
+      appender.endRow()
+    }
+    for (const p of commit.put) row('put', p.identifier, p.hash, null)
+    for (const id of commit.remove) row('remove', id, null, null)
+    for (const r of commit.reject) row('reject', r.identifier, r.hash, r.firstRejectedAt.getTime())
+    appender.closeSync()
+    // The delta is renamed into place only now that the destination has acknowledged its rows.
+    await writeParquet(
+      this.writer,
+      `SELECT * FROM ${table}`,
+      join(this.files.dir, deltaName(this.files.generation, seq)),
+    )
+    await this.writer.run(`DELETE FROM ${table}`)
+  }
+
+  async replaceSnapshot(): Promise<void> {
+    await replaceBase(
+      this.writer,
+      this.files.dir,
+      `SELECT identifier, any_value(hash) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
+       FROM ${this.t('model')} WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) = 1`,
+    )
+  }
+
+  async close(): Promise<void> {
+    this.appender?.closeSync()
+    this.appender = undefined
+    try {
+      await compact(this.writer, this.files.dir)
+    } finally {
+      for (const name of ['model', 'changes']) await this.work.run(`DROP TABLE IF EXISTS ${this.t(name)}`)
+      await this.writer.run(`DROP TABLE IF EXISTS ${this.t('delta')}`)
+      this.work.closeSync()
+      this.writer.closeSync()
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { rm } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { DuckDBInstance } from '@duckdb/node-api'
+import {
+  canonicalJson,
+  type DiffSession,
+  parseJson,
+  type RunFilter,
+  type RunLock,
+  type RunRecord,
+  type StateStore,
+  type SyncConfig,
+  type SyncOverview,
+  type Value,
+} from '@sluice/core'
+import { type DatabaseOptions, openDatabase } from './database.js'
+import { DuckDBDiffSession } from './diff-session.js'
+import { readJson, removeQuietly, writeFileAtomic } from './files.js'
+import { Layout } from './layout.js'
+import { Ledger } from './ledger.js'
+import { acquireLockFile } from './lock.js'
+import { currentStateSql, listSnapshot } from './snapshot-files.js'
+
+export interface StateStoreOptions extends DatabaseOptions {
+  /** the state folder, `.sluice/state` in a project */
+  path: string
+}
+
+/** One snapshot entry as a reader sees it. */
+export interface SnapshotEntry {
+  identifier: string
+  /** the hash the destination last acknowledged; null when it never acknowledged the row */
+  hash: string | null
+  /** the last rejection, when the row is being retried */
+  rejected?: { hash: string; at: Date }
+}
+
+export interface DuckDBStateStore extends StateStore {
+  readonly path: string
+  /** how many rows the snapshot holds, and how many are waiting to be retried (read-only, any time) */
+  snapshotSummary(sync: string): Promise<{ rows: number; rejected: number }>
+  /** the snapshot's entries, in identifier order (read-only, any time) */
+  snapshotEntries(
+    sync: string,
+    options?: { identifiers?: readonly string[]; limit?: number },
+  ): Promise<SnapshotEntry[]>
+}
+
+/**
+ * The embedded state store: files under `path` that any process can read while another runs a sync
+ * (see docs/adr/0002-state-store-design.md), and an in-process DuckDB as the diff engine.
+ */
+export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
+  const root = resolve(options.path)
+  const layout = new Layout(root)
+  const ledger = new Ledger(layout)
+  let database: Promise<DuckDBInstance> | undefined
+  const db = () => {
+    database ??= openDatabase(options)
+    return database
+  }
+
+  const readState = async <T>(sync: string, read: (sql: string, instance: DuckDBInstance) => Promise<T>) => {
+    // A compaction may remove files between listing and reading them: list again and retry.
+    for (let attempt = 0; ; attempt++) {
+      const files = await listSnapshot(layout.snapshotDir(sync))
+      try {
+        return await read(currentStateSql(files), await db())
+      } catch (error) {
+        if (attempt >= 3 || !/No files found|No such file|cannot open file/i.test(String(error))) throw error
+      }
+    }
+  }
+
+  return {
+    path: root,
+
+    acquireLock(sync: string, runId: string): Promise<RunLock> {
+      return acquireLockFile(
+        layout.lockFile(sync),
+        runId,
+        (holder) =>
+          ledger.markIncomplete(
+            sync,
+            holder.runId,
+            `the process running it (pid ${holder.pid} on ${holder.host}) stopped before it finished`,
+          ),
+        `sync "${sync}"`,
+      )
+    },
+
+    async openDiff(sync: string): Promise<DiffSession> {
+      return DuckDBDiffSession.open(await db(), layout.snapshotDir(sync))
+    },
+
+    async getCursor(sync: string): Promise<Value | undefined> {
+      const stored = await readJson<{ json: string }>(layout.cursorFile(sync))
+      return stored ? parseJson(stored.json) : undefined
+    },
+
+    async setCursor(sync: string, value: Value | undefined): Promise<void> {
+      if (value === undefined) await removeQuietly(layout.cursorFile(sync))
+      else await writeFileAtomic(layout.cursorFile(sync), JSON.stringify({ json: canonicalJson(value) }))
+    },
+
+    async reset(sync: string): Promise<void> {
+      const lock = await this.acquireLock(sync, `reset-${Date.now()}`)
+      try {
+        await rm(layout.snapshotDir(sync), { recursive: true, force: true })
+        await removeQuietly(layout.cursorFile(sync))
+      } finally {
+        await lock.release()
+      }
+    },
+
+    saveRun: (run: RunRecord) => ledger.save(run),
+    getRun: (sync: string, runId: string) => ledger.get(sync, runId),
+    listRuns: (filter?: RunFilter) => ledger.list(filter),
+    syncOverview: (syncs: Readonly<Record<string, SyncConfig>>): Promise<SyncOverview[]> =>
+      ledger.overview(syncs),
+
+    snapshotSummary(sync: string) {
+      return readState(sync, async (sql, instance) => {
+        const connection = await instance.connect()
+        try {
+          const reader = await connection.runAndReadAll(
+            `SELECT count(hash)::BIGINT, count(rejected_hash)::BIGINT FROM (${sql})`,
+          )
+          const [rows, rejected] = reader.getRows()[0] ?? [0, 0]
+          return { rows: Number(rows), rejected: Number(rejected) }
+        } finally {
+          connection.closeSync()
+        }
+      })
+    },
+
+    snapshotEntries(sync: string, query: { identifiers?: readonly string[]; limit?: number } = {}) {
+      return readState(sync, async (sql, instance) => {
+        const connection = await instance.connect()
+        try {
+          const where = query.identifiers
+            ? `WHERE identifier IN (${query.identifiers.map((i) => `'${i.replace(/'/g, "''")}'`).join(', ') || 'NULL'})`
+            : ''
+          const limit = query.limit === undefined ? '' : `LIMIT ${Math.max(0, Math.floor(query.limit))}`
+          const reader = await connection.runAndReadAll(
+            `SELECT identifier, hash, rejected_hash, rejected_at FROM (${sql}) ${where} ORDER BY identifier ${limit}`,
+          )
+          return reader.getRows().map(([identifier, hash, rejectedHash, rejectedAt]) => ({
+            identifier: String(identifier),
+            hash: (hash ?? null) as string | null,
+            ...(typeof rejectedHash === 'string'
+              ? { rejected: { hash: rejectedHash, at: new Date(Number(rejectedAt)) } }
+              : {}),
+          }))
+        } finally {
+          connection.closeSync()
+        }
+      })
+    },
+
+    async close(): Promise<void> {
+      if (!database) return
+      const instance = await database
+      database = undefined
+      instance.closeSync()
+    },
+  }
+}
