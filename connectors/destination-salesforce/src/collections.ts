@@ -1,0 +1,110 @@
+import { type RecordResult, rejected, succeeded } from '@sluice/core'
+import type Bottleneck from 'bottleneck'
+import type { SalesforceApi } from './api.js'
+import type { Plan, PlannedRecord } from './plan.js'
+import { toJsonValue } from './values.js'
+
+/** sObject Collections take at most 200 records per request. */
+export const COLLECTION_SIZE = 200
+
+/** A SaveResult / UpsertResult / DeleteResult of sObject Collections. */
+interface SaveResult {
+  id?: string | null
+  success: boolean
+  created?: boolean
+  errors?: Array<{ statusCode: string; message: string; fields?: string[] }>
+}
+
+/**
+ * Sends a plan through sObject Collections: requests of at most 200 records with `allOrNone: false`,
+ * so one bad record does not sink the others, at most `limiter`'s concurrency in flight. Salesforce
+ * answers with one result per record in request order.
+ */
+export async function sendCollections(
+  api: SalesforceApi,
+  plan: Plan,
+  limiter: Bottleneck,
+  results: RecordResult[],
+  signal?: AbortSignal,
+): Promise<void> {
+  const chunks: PlannedRecord[][] = []
+  for (let i = 0; i < plan.records.length; i += COLLECTION_SIZE)
+    chunks.push(plan.records.slice(i, i + COLLECTION_SIZE))
+  await Promise.all(
+    chunks.map((chunk) =>
+      limiter.schedule(async () => {
+        const answers = await sendChunk(api, plan, chunk, signal)
+        if (answers.length !== chunk.length) {
+          throw new Error(`Salesforce answered ${answers.length} results for ${chunk.length} records`)
+        }
+        chunk.forEach((record, i) => {
+          results[record.index] = resultOf(answers[i]!, plan.operation)
+        })
+      }),
+    ),
+  )
+}
+
+async function sendChunk(
+  api: SalesforceApi,
+  plan: Plan,
+  chunk: PlannedRecord[],
+  signal?: AbortSignal,
+): Promise<SaveResult[]> {
+  const base = `${api.dataPath}/composite/sobjects`
+  const withSignal = signal ? { signal } : {}
+  if (plan.operation === 'delete') {
+    const ids = chunk.map((r) => r.key).join(',')
+    const response = await api.request<SaveResult[]>({
+      method: 'DELETE',
+      path: `${base}?ids=${encodeURIComponent(ids)}&allOrNone=false`,
+      ...withSignal,
+    })
+    return response.body
+  }
+  const records = chunk.map((r) => {
+    const body: Record<string, unknown> = { attributes: { type: plan.object } }
+    if (plan.operation === 'update') body.id = r.key
+    for (const [name, value] of Object.entries(r.fields)) body[name] = toJsonValue(value)
+    if (plan.operation === 'upsert') body[plan.externalIdField!] = r.key
+    return body
+  })
+  const json = { allOrNone: false, records }
+  const request =
+    plan.operation === 'insert'
+      ? { method: 'POST' as const, path: base, json }
+      : plan.operation === 'update'
+        ? { method: 'PATCH' as const, path: base, json }
+        : {
+            method: 'PATCH' as const,
+            path: `${base}/${encodeURIComponent(plan.object)}/${encodeURIComponent(plan.externalIdField!)}`,
+            json,
+          }
+  const response = await api.request<SaveResult[]>({ ...request, ...withSignal })
+  return response.body
+}
+
+function resultOf(answer: SaveResult, operation: Plan['operation']): RecordResult {
+  if (answer.success) return succeeded
+  const errors = answer.errors ?? []
+  // Deleting a record that is already deleted leaves the org as the sync wants it.
+  if (
+    operation === 'delete' &&
+    errors.length > 0 &&
+    errors.every((e) => e.statusCode === 'ENTITY_IS_DELETED')
+  ) {
+    return succeeded
+  }
+  return rejected(errorText(errors))
+}
+
+/** Salesforce's per-record errors as one reason: `STATUS_CODE: message (fields: A, B)`. */
+export function errorText(errors: Array<{ statusCode: string; message: string; fields?: string[] }>): string {
+  if (errors.length === 0) return 'Salesforce refused the record without saying why'
+  return errors
+    .map(
+      (e) =>
+        `${e.statusCode}: ${e.message}${e.fields && e.fields.length > 0 ? ` (fields: ${e.fields.join(', ')})` : ''}`,
+    )
+    .join('; ')
+}
