@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path'
+import { extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { redact } from '../redact.js'
 import type { LoadedConnectors } from './connectors.js'
@@ -122,7 +122,7 @@ function single(file: string, problem: Problem, cause?: unknown): ConfigError {
 /** Relative to the working folder when inside it, so messages read `sluice.json: …`. */
 function display(file: string, cwd: string): string {
   const rel = relative(cwd, file)
-  return rel === '' ? basename(file) : rel.startsWith('..') || isAbsolute(rel) ? file : rel
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel
 }
 
 async function kind(path: string): Promise<'file' | 'dir' | undefined> {
