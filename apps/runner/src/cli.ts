@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs'
+import { redact } from '@sluice/core'
+import { commands } from './commands/index.js'
+import { EXIT } from './exit-codes.js'
+import { commandHelp, mainHelp } from './framework/help.js'
+import { parseCommandArgs, resolveCommand } from './framework/parse.js'
+import { UsageError } from './framework/usage-error.js'
+import { describeError } from './output/errors.js'
+import { paintFor } from './output/format.js'
+
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version
+
+/** Runs one `sluice …` invocation and returns its exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const err = paintFor(process.stderr)
+  try {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
+      process.stdout.write(mainHelp(commands, version))
+      return argv.length === 0 ? EXIT.failed : EXIT.ok
+    }
+    if (argv[0] === '--version' || argv[0] === '-v') {
+      process.stdout.write(`${version}\n`)
+      return EXIT.ok
+    }
+    if (argv[0] === 'help') {
+      const resolved = resolveCommand(argv.slice(1), commands)
+      process.stdout.write(resolved ? commandHelp(resolved.command) : mainHelp(commands, version))
+      return EXIT.ok
+    }
+    const resolved = resolveCommand(argv, commands)
+    if (!resolved) throw new UsageError(`"${argv[0]}" is not a command. Run "sluice --help" for the list.`)
+    const { command, rest } = resolved
+    const { positionals, values } = parseCommandArgs(command, rest)
+    if (values.help) {
+      process.stdout.write(commandHelp(command))
+      return EXIT.ok
+    }
+    return await command.run({
+      positionals,
+      values,
+      global: {
+        config: values.config as string | undefined,
+        cwd: process.cwd(),
+        json: values.json === true,
+      },
+    })
+  } catch (error) {
+    process.stderr.write(`${redact(describeError(error, err))}\n`)
+    if (error instanceof UsageError && error.command) {
+      process.stderr.write(err.dim(`Run "sluice ${error.command} --help" for usage and examples.\n`))
+    }
+    return EXIT.failed
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

@@ -1,0 +1,62 @@
+/** The environment variables that point the demo's destinations at a real account. */
+export const BRAZE_ENV = ['BRAZE_API_KEY', 'BRAZE_INSTANCE_URL'] as const
+export const SALESFORCE_ENV = [
+  'SALESFORCE_LOGIN_URL',
+  'SALESFORCE_CLIENT_ID',
+  'SALESFORCE_REFRESH_TOKEN',
+] as const
+
+const FAKE_SALESFORCE = { clientId: 'fake-consumer-key', refreshToken: 'fake-refresh-token' }
+
+export interface DemoDestination {
+  name: 'braze' | 'salesforce'
+  /** where it points: a fake on loopback, or the real API from the environment */
+  kind: 'fake' | 'real'
+  url: string
+}
+
+export interface DemoDestinations {
+  destinations: DemoDestination[]
+  close(): Promise<void>
+}
+
+const hasAll = (names: readonly string[]) => names.every((name) => (process.env[name] ?? '') !== '')
+
+/**
+ * Real APIs when their variables are set; otherwise the connectors' own fakes, served on loopback by
+ * the conformance kit's fake host, and the same variables are set in this process to point at them.
+ * The project config reads them either way, so the same project runs against the real APIs.
+ */
+export async function startDemoDestinations(): Promise<DemoDestinations> {
+  // Loaded here, not at start-up: no other command needs msw and the fakes.
+  const { startFakeHost } = await import('@sluice/conformance')
+  const closers: Array<() => Promise<void>> = []
+  const destinations: DemoDestination[] = []
+  if (hasAll(BRAZE_ENV)) {
+    destinations.push({ name: 'braze', kind: 'real', url: process.env.BRAZE_INSTANCE_URL! })
+  } else {
+    const { createFakeBraze, FAKE_BRAZE_API_KEY } = await import('@sluice/destination-braze/fake')
+    const host = await startFakeHost(createFakeBraze())
+    closers.push(() => host.close())
+    process.env.BRAZE_API_KEY = FAKE_BRAZE_API_KEY
+    process.env.BRAZE_INSTANCE_URL = host.url
+    destinations.push({ name: 'braze', kind: 'fake', url: host.url })
+  }
+  if (hasAll(SALESFORCE_ENV)) {
+    destinations.push({ name: 'salesforce', kind: 'real', url: process.env.SALESFORCE_LOGIN_URL! })
+  } else {
+    const { createFakeSalesforce } = await import('@sluice/destination-salesforce/fake')
+    const host = await startFakeHost(createFakeSalesforce(FAKE_SALESFORCE))
+    closers.push(() => host.close())
+    process.env.SALESFORCE_LOGIN_URL = host.url
+    process.env.SALESFORCE_CLIENT_ID = FAKE_SALESFORCE.clientId
+    process.env.SALESFORCE_REFRESH_TOKEN = FAKE_SALESFORCE.refreshToken
+    destinations.push({ name: 'salesforce', kind: 'fake', url: host.url })
+  }
+  return {
+    destinations,
+    close: async () => {
+      await Promise.allSettled(closers.map((close) => close()))
+    },
+  }
+}

@@ -1,0 +1,89 @@
+import { CUSTOMERS_MODEL_SQL } from './warehouse.js'
+
+/** The demo's syncs, in the order they run. */
+export const DEMO_SYNCS = ['customers_to_braze', 'contacts_to_salesforce'] as const
+
+/**
+ * The demo project as `sluice.json`: JSON, because the demo folder sits outside any package that could
+ * resolve `@sluice/core` for a `sluice.config.ts`. Credentials are `${env:…}` references, so the same
+ * file runs against the fakes (the demo sets the variables) or against real accounts.
+ */
+export function demoConfig(): Record<string, unknown> {
+  return {
+    $schema: 'https://sluice.dev/schema/sluice.schema.json',
+    name: 'sluice-demo',
+    sources: {
+      warehouse: { type: 'duckdb', config: { path: 'warehouse.duckdb' } },
+    },
+    destinations: {
+      braze: {
+        type: 'braze',
+        config: {
+          apiKey: '${env:BRAZE_API_KEY}',
+          instanceUrl: '${env:BRAZE_INSTANCE_URL}',
+          allowCustomEndpoint: true,
+        },
+      },
+      salesforce: {
+        type: 'salesforce',
+        config: {
+          loginUrl: '${env:SALESFORCE_LOGIN_URL}',
+          auth: {
+            type: 'refresh_token',
+            clientId: '${env:SALESFORCE_CLIENT_ID}',
+            refreshToken: '${env:SALESFORCE_REFRESH_TOKEN}',
+          },
+          bulkPollIntervalMs: 200,
+        },
+      },
+    },
+    models: {
+      customers: {
+        source: 'warehouse',
+        description: 'one row per customer, with their order activity',
+        sql: CUSTOMERS_MODEL_SQL,
+      },
+    },
+    syncs: {
+      customers_to_braze: {
+        description: 'customer profiles in Braze, mirrored: customers who leave are deleted',
+        model: 'customers',
+        destination: 'braze',
+        object: 'users',
+        behaviour: 'mirror',
+        deleteBehaviour: 'delete',
+        identifier: { column: 'customer_id', field: 'external_id' },
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'first_name', to: 'first_name' },
+          { from: 'last_name', to: 'last_name' },
+          { from: 'phone', to: 'phone' },
+          { from: 'country', to: 'country' },
+          { from: 'city', to: 'home_city' },
+          { from: 'plan', to: 'plan' },
+          { from: 'lifetime_value', to: 'lifetime_value' },
+          { from: 'marketing_opt_in', to: 'marketing_opt_in' },
+          { from: 'company', to: 'company' },
+          { from: 'orders', to: 'orders' },
+          { from: 'last_order_at', to: 'last_order_at' },
+        ],
+      },
+      contacts_to_salesforce: {
+        description: 'customers as Salesforce Contacts, matched on an external ID',
+        model: 'customers',
+        destination: 'salesforce',
+        object: 'Contact',
+        behaviour: 'upsert',
+        identifier: { column: 'customer_id', field: 'External_Id__c' },
+        mappings: [
+          { from: 'first_name', to: 'FirstName' },
+          { from: 'last_name', to: 'LastName' },
+          { from: 'email', to: 'Email' },
+          { from: 'phone', to: 'Phone' },
+          { from: 'lifetime_value', to: 'Lifetime_Value__c' },
+          { constant: 'Web', to: 'LeadSource' },
+        ],
+      },
+    },
+  }
+}

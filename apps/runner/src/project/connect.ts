@@ -1,0 +1,58 @@
+import {
+  type ConnectorContext,
+  type Destination,
+  type Logger,
+  redactingLogger,
+  SluiceError,
+  type Source,
+  silentLogger,
+} from '@sluice/core'
+import type { Project } from './project.js'
+
+/** Connector log lines go to stderr when SLUICE_DEBUG is set, redacted like everything else. */
+export function cliLogger(): Logger {
+  if (!process.env.SLUICE_DEBUG) return silentLogger
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`[${level}] ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`)
+  return redactingLogger({
+    debug: line('debug'),
+    info: line('info'),
+    warn: line('warn'),
+    error: line('error'),
+  })
+}
+
+export function connectorContext(signal: AbortSignal = new AbortController().signal): ConnectorContext {
+  return { signal, log: cliLogger() }
+}
+
+function missing(kind: 'source' | 'destination', name: string, type: string): SluiceError {
+  return new SluiceError('config', `${kind} "${name}" uses the ${type} connector, which is not installed.`, {
+    code: 'CONNECTOR_NOT_INSTALLED',
+    hint: `Run "sluice connectors add ${type}".`,
+  })
+}
+
+export function connectDestination(project: Project, name: string, ctx: ConnectorContext): Destination {
+  const destination = project.resolved.destinations[name]
+  if (!destination)
+    throw unknownName(project, 'destination', name, Object.keys(project.resolved.destinations))
+  const connector = project.connectors.destinations?.[destination.type]
+  if (!connector) throw missing('destination', name, destination.type)
+  return connector.connect(destination.config, ctx)
+}
+
+export function connectSource(project: Project, name: string, ctx: ConnectorContext): Source {
+  const source = project.resolved.sources[name]
+  if (!source) throw unknownName(project, 'source', name, Object.keys(project.resolved.sources))
+  const connector = project.connectors.sources?.[source.type]
+  if (!connector) throw missing('source', name, source.type)
+  return connector.connect(source.config, ctx)
+}
+
+function unknownName(project: Project, kind: string, name: string, names: string[]): SluiceError {
+  return new SluiceError('config', `no ${kind} "${name}" in ${project.displayFile}.`, {
+    code: 'UNKNOWN_NAME',
+    hint: names.length > 0 ? `${kind}s: ${names.join(', ')}.` : undefined,
+  })
+}

@@ -1,0 +1,52 @@
+import { dirname, relative } from 'node:path'
+import {
+  type LoadedConnectors,
+  loadProject,
+  type ResolvedProject,
+  type ResolvedSync,
+  SluiceError,
+} from '@sluice/core'
+import type { GlobalOptions } from '../framework/spec.js'
+import { closest } from '../framework/suggest.js'
+import { findConfigFile, loadDotEnv } from './config-file.js'
+import { type InstalledConnectors, loadInstalledConnectors } from './connectors.js'
+
+/** A loaded project and the connectors installed for it: what every project command starts from. */
+export interface Project {
+  resolved: ResolvedProject
+  connectors: LoadedConnectors
+  installed: InstalledConnectors
+  /** the config file as the user would name it */
+  displayFile: string
+}
+
+/**
+ * Finds, loads and validates the project config, with the installed connectors' own schemas. Relative
+ * paths inside connector settings (a DuckDB file) mean the project's folder, so the process moves there;
+ * paths given on the command line were resolved against the caller's folder before this.
+ */
+export async function openProject(global: GlobalOptions): Promise<Project> {
+  const file = findConfigFile(global.cwd, global.config)
+  loadDotEnv(dirname(file))
+  const installed = await loadInstalledConnectors(file)
+  const displayFile = relative(global.cwd, file) || file
+  const resolved = await loadProject(file, { cwd: global.cwd, connectors: installed.loaded })
+  process.chdir(resolved.dir)
+  return { resolved, connectors: installed.loaded, installed, displayFile }
+}
+
+/** A sync by name, or a clear error with the closest name. */
+export function requireSync(project: Project, name: string): ResolvedSync {
+  const sync = project.resolved.syncs[name]
+  if (sync) return sync
+  const names = Object.keys(project.resolved.syncs)
+  const guess = closest(name, names)
+  throw new SluiceError(
+    'config',
+    `no sync "${name}" in ${project.displayFile}.${guess ? ` Did you mean "${guess}"?` : ''}`,
+    {
+      code: 'UNKNOWN_SYNC',
+      hint: names.length > 0 ? `Syncs: ${names.join(', ')}.` : 'The project has no syncs.',
+    },
+  )
+}
