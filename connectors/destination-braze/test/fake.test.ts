@@ -298,11 +298,11 @@ describe('the fake Braze API: events, delete, custom attributes', () => {
     expect([...fake.records('users').keys()]).toEqual(['good'])
   })
 
-  it('queues requests on demand with 202 "queued" and does not process them', async () => {
+  it('queues requests on demand: 202 "queued", processed all the same', async () => {
     fake.queueNext(1)
-    const queued = await track({ attributes: [{ external_id: 'u1' }] })
-    expect(queued).toMatchObject({ status: 202, body: { message: 'queued' } })
-    expect(fake.records('users').size).toBe(0)
-    expect((await track({ attributes: [{ external_id: 'u1' }] })).status).toBe(201)
+    const queued = await track({ attributes: [{ external_id: 'u1' }, { first_name: 'no identifier' }] })
+    expect(queued).toEqual(expect.objectContaining({ status: 202, body: { message: 'queued' } }))
+    expect([...fake.records('users').keys()]).toEqual(['u1'])
+    expect((await track({ attributes: [{ external_id: 'u2' }] })).status).toBe(201)
   })
 })

@@ -52,7 +52,10 @@ export interface FakeBraze extends DestinationFake {
   /** custom events in arrival order, with the profile's external_id when it has one */
   events(): Array<StoredEvent & { external_id?: string }>
   purchases(): Array<StoredPurchase & { external_id?: string }>
-  /** answer the next `count` /users/track and /users/delete requests 202 "queued" without processing them */
+  /**
+   * Answer the next `count` accepted /users/track and /users/delete requests 202 "queued", as Braze does
+   * during maintenance: the data is processed, but the answer carries no per-object errors.
+   */
   queueNext(count: number): void
   /** requests per endpoint since the last reset */
   readonly requestsByEndpoint: Readonly<Record<BrazeEndpoint, number>>
@@ -128,11 +131,13 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
       const parsed = await readJson(request)
       if ('status' in parsed) return reply(parsed, gated.headers)
       stats.maxRecordsPerRequest = Math.max(stats.maxRecordsPerRequest, count(parsed.body))
-      if (queued > 0 && endpoint !== 'exportIds') {
+      const answer = handle(parsed.body)
+      // A queued request is processed all the same, later; the caller only learns that it was received.
+      if (queued > 0 && endpoint !== 'exportIds' && answer.status < 300) {
         queued -= 1
         return reply({ status: 202, body: { message: 'queued' } }, gated.headers)
       }
-      return reply(handle(parsed.body), gated.headers)
+      return reply(answer, gated.headers)
     })
 
   const handlers: RequestHandler[] = [

@@ -1,0 +1,350 @@
+import {
+  type ConnectorContext,
+  type Destination,
+  type OutboundRecord,
+  silentLogger,
+  type WriteBatch,
+} from '@sluice/core'
+import { HttpResponse, http } from 'msw'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createFakeBraze, FAKE_BRAZE_API_KEY } from '../src/fake/index.js'
+import { braze } from '../src/index.js'
+import { serveHandlers } from './loopback.js'
+
+const ctx: ConnectorContext = { signal: new AbortController().signal, log: silentLogger }
+const fake = createFakeBraze()
+let server: Awaited<ReturnType<typeof serveHandlers>>
+const open: Destination[] = []
+
+beforeAll(async () => {
+  server = await serveHandlers(fake.handlers)
+})
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((d) => d.close?.()))
+  fake.reset()
+})
+afterAll(() => server.close())
+
+function connect(overrides: Record<string, unknown> = {}, url = server.url): Destination {
+  const destination = braze.connect(
+    { apiKey: FAKE_BRAZE_API_KEY, instanceUrl: url, allowCustomEndpoint: true, ...overrides },
+    ctx,
+  )
+  open.push(destination)
+  return destination
+}
+
+const users = (n: number, fields: (i: number) => Record<string, unknown> = () => ({})): OutboundRecord[] =>
+  Array.from({ length: n }, (_, i) => ({
+    identifier: `u${i}`,
+    fields: { external_id: `u${i}`, ...fields(i) } as OutboundRecord['fields'],
+  }))
+
+const batch = (
+  operation: WriteBatch['operation'],
+  records: OutboundRecord[],
+  more: Partial<WriteBatch> = {},
+) => ({
+  object: 'users',
+  operation,
+  identifierField: 'external_id',
+  records,
+  ...more,
+})
+
+describe('Braze destination against the fake Braze API', () => {
+  it('upserts users in requests of at most 75 objects', async () => {
+    const results = await connect().write(
+      batch(
+        'upsert',
+        users(200, (i) => ({ first_name: `N${i}`, score: i })),
+      ),
+      ctx,
+    )
+    expect(results).toHaveLength(200)
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.requestsByEndpoint.track).toBe(3)
+    expect(fake.stats.maxRecordsPerRequest).toBe(75)
+    expect(fake.records('users').get('u199')).toEqual({ external_id: 'u199', first_name: 'N199', score: 199 })
+  })
+
+  it('uses the configured object limit', async () => {
+    await connect({ batching: { objectsPerRequest: 50 } }).write(batch('upsert', users(120)), ctx)
+    expect(fake.requestsByEndpoint.track).toBe(3)
+    expect(fake.stats.maxRecordsPerRequest).toBe(50)
+  })
+
+  it("rejects exactly the records Braze refuses, with Braze's reason, and applies the rest", async () => {
+    const records = users(6, (i) => ({
+      ...(i === 1 ? { email: 'not-an-email' } : {}),
+      ...(i === 4 ? { bio: 'x'.repeat(300) } : {}),
+      plan: 'pro',
+    }))
+    const results = await connect().write(batch('upsert', records), ctx)
+    expect(results.map((r) => r.status)).toEqual([
+      'succeeded',
+      'rejected',
+      'succeeded',
+      'succeeded',
+      'rejected',
+      'succeeded',
+    ])
+    expect(results[1]).toEqual({ status: 'rejected', reason: "'email' is not a valid email address" })
+    expect(results[4]).toEqual({ status: 'rejected', reason: "'bio' is longer than 255 characters" })
+    expect([...fake.records('users').keys()].sort()).toEqual(['u0', 'u2', 'u3', 'u5'])
+  })
+
+  it('rejects every record of a request in which Braze found nothing valid, without failing the run', async () => {
+    const records = users(3, () => ({ email: 'nope' }))
+    const results = await connect().write(batch('upsert', records), ctx)
+    expect(results).toEqual(
+      records.map(() => ({ status: 'rejected', reason: "'email' is not a valid email address" })),
+    )
+  })
+
+  it('sends again, once, the objects of a 400 that named only some of them', async () => {
+    let calls = 0
+    const flaky = await serveHandlers([
+      http.post('*/users/track', async ({ request }) => {
+        calls += 1
+        const body = (await request.json()) as { attributes: Array<{ external_id: string }> }
+        if (calls === 1) {
+          return HttpResponse.json(
+            {
+              message: 'Valid data must be provided',
+              errors: [{ type: 'bad one', input_array: 'attributes', index: 1 }],
+            },
+            { status: 400 },
+          )
+        }
+        expect(body.attributes.map((a) => a.external_id)).toEqual(['u0', 'u2'])
+        return HttpResponse.json({ message: 'success', attributes_processed: 2 }, { status: 201 })
+      }),
+    ])
+    try {
+      const results = await connect({}, flaky.url).write(batch('upsert', users(3)), ctx)
+      expect(results).toEqual([
+        { status: 'succeeded' },
+        { status: 'rejected', reason: 'bad one' },
+        { status: 'succeeded' },
+      ])
+      expect(calls).toBe(2)
+    } finally {
+      await flaky.close()
+    }
+  })
+
+  it('updates existing users only', async () => {
+    const destination = connect()
+    await destination.write(batch('upsert', users(2)), ctx)
+    const results = await destination.write(
+      batch(
+        'update',
+        users(4, () => ({ plan: 'gold' })),
+      ),
+      ctx,
+    )
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect([...fake.records('users').keys()].sort()).toEqual(['u0', 'u1'])
+    expect(fake.records('users').get('u1')).toEqual({ external_id: 'u1', plan: 'gold' })
+  })
+
+  it('clears mapped fields of removed rows with null, and deletes profiles in groups of 50', async () => {
+    const destination = connect()
+    await destination.write(
+      batch(
+        'upsert',
+        users(120, (i) => ({ plan: 'pro', address: { city: `C${i}` }, tags: ['a'] })),
+      ),
+      ctx,
+    )
+    const cleared = await destination.write(
+      batch(
+        'clear',
+        users(2, () => ({ plan: null, address: { city: null }, tags: null })),
+      ),
+      ctx,
+    )
+    expect(cleared.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.records('users').get('u0')).toEqual({ external_id: 'u0' })
+    expect(fake.records('users').get('u2')).toMatchObject({ plan: 'pro', address: { city: 'C2' } })
+
+    const removed = users(120).slice(2, 112)
+    const results = await destination.write(batch('delete', removed), ctx)
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.requestsByEndpoint.delete).toBe(3)
+    expect(fake.stats.maxRecordsPerRequest).toBe(75)
+    expect([...fake.records('users').keys()].sort()).toEqual(
+      [
+        'u0',
+        'u1',
+        ...users(120)
+          .slice(112)
+          .map((u) => u.identifier),
+      ].sort(),
+    )
+  })
+
+  it('creates alias-only profiles on upsert and deletes them by alias', async () => {
+    const destination = connect({ userAliasLabel: 'crm_id' })
+    const records = [{ identifier: 'c-1', fields: { user_alias: 'c-1', plan: 'pro' } }]
+    await destination.write(batch('upsert', records, { identifierField: 'user_alias' }), ctx)
+    expect(fake.user({ user_alias: { alias_name: 'c-1', alias_label: 'crm_id' } })).toMatchObject({
+      user_aliases: [{ alias_name: 'c-1', alias_label: 'crm_id' }],
+    })
+    await destination.write(batch('delete', records, { identifierField: 'user_alias' }), ctx)
+    expect(fake.records('users').size).toBe(0)
+  })
+
+  it('writes subscription group states mapped as subscription_groups.<id>', async () => {
+    const records = [
+      { identifier: 'u1', fields: { external_id: 'u1', subscription_groups: { news: true, promos: false } } },
+    ]
+    await connect().write(batch('upsert', records), ctx)
+    expect(fake.subscriptionGroups({ external_id: 'u1' })).toEqual({
+      news: 'subscribed',
+      promos: 'unsubscribed',
+    })
+  })
+
+  it('appends events, with extra fields as properties', async () => {
+    const records = Array.from({ length: 80 }, (_, i) => ({
+      identifier: `e${i}`,
+      fields: {
+        event_id: `e${i}`,
+        external_id: `u${i % 3}`,
+        name: 'ordered',
+        time: '2024-05-01T10:00:00Z',
+        total: i,
+      },
+    }))
+    const results = await connect().write(
+      { object: 'events', operation: 'append', identifierField: 'event_id', records },
+      ctx,
+    )
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.events()).toHaveLength(80)
+    expect(fake.events()[79]).toMatchObject({
+      external_id: 'u1',
+      name: 'ordered',
+      properties: { event_id: 'e79', total: 79 },
+    })
+  })
+
+  it('keeps requests under 4 MB by splitting on size as well as count', async () => {
+    // 75 users of ~80 KB each would be a 6 MB request.
+    const records = users(75, (i) => ({
+      history: Array.from({ length: 400 }, (_, j) => `${i}-${j}-${'x'.repeat(190)}`),
+    }))
+    const results = await connect().write(batch('upsert', records), ctx)
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.requestsByEndpoint.track).toBe(2)
+    expect(fake.records('users').size).toBe(75)
+  })
+
+  it('fails the run with Braze message when the key is wrong', async () => {
+    const destination = connect({ apiKey: 'wrong-key' })
+    const failure = { category: 'auth', code: 'UNAUTHORIZED', component: 'braze' }
+    await expect(destination.write(batch('upsert', users(1)), ctx)).rejects.toMatchObject(failure)
+    await expect(destination.check(ctx)).rejects.toMatchObject(failure)
+    await expect(destination.write(batch('upsert', users(1)), ctx)).rejects.toThrow(/REST API Key/)
+    expect(fake.records('users').size).toBe(0)
+  })
+
+  it('sends attributes again after a 202 "queued", but not events', async () => {
+    const destination = connect()
+    fake.queueNext(1)
+    const records = users(2, (i) => (i === 1 ? { email: 'bad' } : {}))
+    const results = await destination.write(batch('upsert', records), ctx)
+    expect(results[1]).toEqual({ status: 'rejected', reason: "'email' is not a valid email address" })
+    expect(fake.requestsByEndpoint.track).toBe(2)
+
+    fake.queueNext(1)
+    const events = [
+      { identifier: 'u0', fields: { external_id: 'u0', name: 'x', time: '2024-01-01T00:00:00Z' } },
+    ]
+    const appended = await destination.write(
+      { object: 'events', operation: 'append', identifierField: 'external_id', records: events },
+      ctx,
+    )
+    expect(appended).toEqual([{ status: 'succeeded' }])
+    expect(fake.requestsByEndpoint.track).toBe(3)
+    expect(fake.events()).toHaveLength(1)
+  })
+
+  it('stays within the configured rate limit, and waits out a stricter one', async () => {
+    const strict = createFakeBraze({ rateLimits: { track: { requests: 4, perMs: 1_000 } } })
+    const strictServer = await serveHandlers(strict.handlers)
+    try {
+      const within = connect({ rateLimit: { track: { requests: 4, perMs: 1_000 } } }, strictServer.url)
+      const results = await within.write(batch('upsert', users(6 * 75)), ctx)
+      expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+      expect(strict.stats.rateLimited).toBe(0)
+
+      strict.reset()
+      const careless = connect({ rateLimit: { track: { requests: 1_000, perMs: 1_000 } } }, strictServer.url)
+      const again = await careless.write(batch('upsert', users(6 * 75)), ctx)
+      expect(again.every((r) => r.status === 'succeeded')).toBe(true)
+      expect(strict.stats.rateLimited).toBeGreaterThan(0)
+      expect(strict.records('users').size).toBe(450)
+    } finally {
+      await strictServer.close()
+    }
+  })
+
+  it('discovers users with standard and custom attributes, and events', async () => {
+    const destination = connect()
+    await destination.write(
+      batch(
+        'upsert',
+        users(1, () => ({ loyalty_tier: 'gold', points: 3, first_name: 'A' })),
+      ),
+      ctx,
+    )
+    await destination.check(ctx)
+    const catalog = await destination.discover(ctx)
+    expect(catalog.objects.map((o) => o.name)).toEqual(['users', 'events'])
+    const fields = catalog.objects[0]!.fields
+    expect(fields.find((f) => f.name === 'external_id')).toMatchObject({ identifier: true })
+    expect(fields.find((f) => f.name === 'email_subscribe')).toMatchObject({ type: 'picklist' })
+    expect(fields.filter((f) => f.custom)).toEqual([
+      { name: 'loyalty_tier', type: 'string', custom: true },
+      { name: 'points', type: 'number', custom: true },
+    ])
+    expect(catalog.objects[1]!.behaviours).toEqual(['append'])
+  })
+
+  it('validates records before sending', async () => {
+    const destination = connect()
+    const reasons = await destination.validate!(
+      {
+        object: 'events',
+        operation: 'append',
+        identifierField: 'external_id',
+        records: [
+          { identifier: 'u1', fields: { external_id: 'u1', name: 'ok' } },
+          { identifier: 'u2', fields: { external_id: 'u2' } },
+        ],
+      },
+      ctx,
+    )
+    expect(reasons).toEqual([undefined, 'name is required: map the event name'])
+  })
+
+  it('refuses objects and operations Braze does not have', async () => {
+    const destination = connect()
+    await expect(destination.write(batch('create', users(1)), ctx)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_OPERATION',
+    })
+    await expect(
+      destination.write(batch('upsert', users(1), { object: 'accounts' }), ctx),
+    ).rejects.toMatchObject({
+      code: 'UNKNOWN_OBJECT',
+    })
+    await expect(
+      destination.write(batch('upsert', users(1), { identifierField: 'crm_id' }), ctx),
+    ).rejects.toMatchObject({
+      code: 'INVALID_IDENTIFIER',
+    })
+  })
+})
