@@ -1,1 +1,3 @@
-export {}
+export * from './faults.js'
+export * from './host.js'
+export type { DestinationFake, FakeStats, Faults } from './types.js'
