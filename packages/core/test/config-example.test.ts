@@ -69,3 +69,11 @@ describe('docs/examples/sluice.config.ts', () => {
     expect(missing.sort()).toEqual(Object.keys(env).sort())
   })
 })
+
+describe('docs/examples/sluice.json', () => {
+  it('loads, the same project written as JSON', async () => {
+    const loaded = await loadProject(join(import.meta.dirname, '../../../docs/examples/sluice.json'), { env })
+    expect(loaded.syncs.braze_users?.mappings).toHaveLength(3)
+    expect(loaded.syncs.braze_users?.schedule).toEqual({ type: 'interval', every: '1h' })
+  })
+})

@@ -43,6 +43,9 @@ type SyncOf<ModelName extends string, DestinationName extends string, SyncName e
  * Declares a project in `sluice.config.ts`: it returns the config as it is, typed, so the editor
  * completes every key and the compiler catches wrong references. The same config is validated in
  * full when it is loaded, as `sluice.json` is.
+ *
+ * Names are checked as literal types, so pass the config inline. A config assembled elsewhere from
+ * plain `string`s can skip this helper: `export default config satisfies ProjectConfig` loads the same.
  */
 export function defineConfig<
   SourceName extends string,
