@@ -1,3 +1,4 @@
+import { type FakeHost, startFakeHost } from '@sluice/conformance'
 import {
   type Destination,
   isSluiceError,
@@ -8,7 +9,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeSalesforce } from '../src/fake/index.js'
 import { connectSalesforce, type WritePath } from '../src/index.js'
-import { keyPair, serve } from './host.js'
+import { keyPair } from './keys.js'
 
 const keys = keyPair()
 const fake = createFakeSalesforce({
@@ -18,7 +19,7 @@ const fake = createFakeSalesforce({
   refreshTokens: ['refresh-123456'],
   bulkPollsUntilComplete: 2,
 })
-let host: Awaited<ReturnType<typeof serve>>
+let host: FakeHost
 const ctx = { signal: new AbortController().signal, log: silentLogger }
 const paths: Array<[WritePath, number]> = []
 const open: Destination[] = []
@@ -67,7 +68,7 @@ const batch = (
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => i + from)
 
 beforeAll(async () => {
-  host = await serve(fake.handlers)
+  host = await startFakeHost(fake)
 })
 afterEach(async () => {
   await Promise.all(open.splice(0).map((d) => d.close?.()))

@@ -5,7 +5,7 @@ import { csvLine, parseCsv, parseCsvRecords } from '../src/csv.js'
 import { makeId, toId15, toId18 } from '../src/fake/ids.js'
 import { parseQuery } from '../src/fake/soql.js'
 import { soqlString } from '../src/plan.js'
-import { keyPair } from './host.js'
+import { keyPair } from './keys.js'
 
 describe('csv', () => {
   it('round-trips quotes, commas, line breaks and edge spaces', () => {
