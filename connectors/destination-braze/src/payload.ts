@@ -28,7 +28,13 @@ export function attributesObject(record: OutboundRecord, matching: Matching, ope
     }
     // Clearing sends null at the top level: Braze removes an attribute set to null, while a null
     // inside a nested object would make it drop every nested update in the request.
-    object[key] = operation === 'clear' ? null : attributeValue(value)
+    if (operation === 'clear') {
+      object[key] = null
+      continue
+    }
+    const operationValue = arrayOperation(key, value)
+    if (typeof operationValue === 'string') return { ok: false, reason: operationValue }
+    object[key] = operationValue ?? attributeValue(value)
   }
   // Upsert says "create if missing" out loud: an alias-only profile is only created when the flag is false.
   object._update_existing_only = operation !== 'upsert'
@@ -139,6 +145,46 @@ function stateOf(value: Value): 'subscribed' | 'unsubscribed' | null | undefined
   if (value === true || value === 'subscribed') return 'subscribed'
   if (value === false || value === 'unsubscribed') return 'unsubscribed'
   return undefined
+}
+
+/**
+ * Adding to and removing from an array attribute. The mapping layer says `{ $add: [...] }` or
+ * `{ $remove: [...] }`; Braze says `add` / `remove` for arrays of values, and `$add` / `$remove` for
+ * arrays of objects, where `$remove` names each element by one key and value
+ * (`{ $identifier_key, $identifier_value }`). Undefined when the value is no such operation.
+ */
+function arrayOperation(key: string, value: Value): Record<string, unknown> | string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+  const ops = Object.keys(value)
+  const known = ['$add', '$remove', 'add', 'remove']
+  if (ops.length === 0 || !ops.every((op) => known.includes(op) && Array.isArray(value[op]))) return undefined
+  const out: Record<string, unknown> = {}
+  for (const op of ops) {
+    const items = (value[op] as Value[]).filter((item) => item !== null)
+    const objects = items.some(
+      (item) => typeof item === 'object' && !Array.isArray(item) && typeof item !== 'bigint',
+    )
+    const verb = op.replace('$', '') as 'add' | 'remove'
+    if (!objects) {
+      out[verb] = items.map((item) => attributeValue(item))
+      continue
+    }
+    if (verb === 'add') {
+      out.$add = items.map((item) => attributeValue(item))
+      continue
+    }
+    const matchers: Array<Record<string, unknown>> = []
+    for (const item of items as Array<Record<string, Value>>) {
+      const pairs = Object.entries(item).filter(([k]) => !k.startsWith('$'))
+      if (item.$identifier_key !== undefined) matchers.push(attributeValue(item) as Record<string, unknown>)
+      else if (pairs.length === 1)
+        matchers.push({ $identifier_key: pairs[0]![0], $identifier_value: attributeValue(pairs[0]![1]) })
+      else
+        return `${key}: to remove objects from an array, Braze needs one identifying key per element: map only that key (e.g. items: [{ from: "id", to: "id" }])`
+    }
+    out.$remove = matchers
+  }
+  return out
 }
 
 /**

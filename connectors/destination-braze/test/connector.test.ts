@@ -1,3 +1,4 @@
+import { type FakeHost, startFakeHost } from '@sluice/conformance'
 import {
   type ConnectorContext,
   type Destination,
@@ -9,15 +10,14 @@ import { HttpResponse, http } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeBraze, FAKE_BRAZE_API_KEY } from '../src/fake/index.js'
 import { braze } from '../src/index.js'
-import { serveHandlers } from './loopback.js'
 
 const ctx: ConnectorContext = { signal: new AbortController().signal, log: silentLogger }
 const fake = createFakeBraze()
-let server: Awaited<ReturnType<typeof serveHandlers>>
+let server: FakeHost
 const open: Destination[] = []
 
 beforeAll(async () => {
-  server = await serveHandlers(fake.handlers)
+  server = await startFakeHost(fake)
 })
 afterEach(async () => {
   await Promise.all(open.splice(0).map((d) => d.close?.()))
@@ -104,7 +104,7 @@ describe('Braze destination against the fake Braze API', () => {
 
   it('sends again, once, the objects of a 400 that named only some of them', async () => {
     let calls = 0
-    const flaky = await serveHandlers([
+    const flaky = await startFakeHost([
       http.post('*/users/track', async ({ request }) => {
         calls += 1
         const body = (await request.json()) as { attributes: Array<{ external_id: string }> }
@@ -274,7 +274,7 @@ describe('Braze destination against the fake Braze API', () => {
 
   it('stays within the configured rate limit, and waits out a stricter one', async () => {
     const strict = createFakeBraze({ rateLimits: { track: { requests: 4, perMs: 1_000 } } })
-    const strictServer = await serveHandlers(strict.handlers)
+    const strictServer = await startFakeHost(strict)
     try {
       const within = connect({ rateLimit: { track: { requests: 4, perMs: 1_000 } } }, strictServer.url)
       const results = await within.write(batch('upsert', users(6 * 75)), ctx)

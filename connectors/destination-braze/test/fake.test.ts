@@ -1,12 +1,12 @@
+import { type FakeHost, startFakeHost } from '@sluice/conformance'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeBraze, FAKE_BRAZE_API_KEY } from '../src/fake/index.js'
-import { serveHandlers } from './loopback.js'
 
 const fake = createFakeBraze({ rateLimits: { exportIds: { requests: 10_000, perMs: 1_000 } } })
-let server: Awaited<ReturnType<typeof serveHandlers>>
+let server: FakeHost
 
 beforeAll(async () => {
-  server = await serveHandlers(fake.handlers)
+  server = await startFakeHost(fake)
 })
 afterAll(() => server.close())
 afterEach(() => fake.reset())
@@ -73,6 +73,37 @@ describe('the fake Braze API: /users/track attributes', () => {
     await track({ attributes: [{ external_id: 'u1', tags: { add: ['c', 'a'] }, visits: { inc: 2 } }] })
     await track({ attributes: [{ external_id: 'u1', tags: { remove: ['b'] } }] })
     expect(fake.records('users').get('u1')).toMatchObject({ tags: ['c', 'a'], visits: 3 })
+  })
+
+  it('adds, removes and updates objects of an array by $identifier_key, in that order', async () => {
+    await track({
+      attributes: [
+        {
+          external_id: 'u1',
+          pets: [
+            { id: 1, name: 'Gus' },
+            { id: 2, name: 'Gerald' },
+          ],
+        },
+      ],
+    })
+    await track({
+      attributes: [
+        {
+          external_id: 'u1',
+          _merge_objects: true,
+          pets: {
+            $add: [{ id: 3, name: 'Rex' }],
+            $remove: [{ $identifier_key: 'id', $identifier_value: 1 }],
+            $update: [{ $identifier_key: 'id', $identifier_value: 3, $new_object: { age: 4 } }],
+          },
+        },
+      ],
+    })
+    expect(fake.records('users').get('u1')?.pets).toEqual([
+      { id: 2, name: 'Gerald' },
+      { id: 3, name: 'Rex', age: 4 },
+    ])
   })
 
   it('leaves profiles alone in update-only mode and needs an explicit false to create an alias-only profile', async () => {
@@ -167,7 +198,7 @@ describe('the fake Braze API: limits', () => {
     expect((await track({ attributes: users(75) })).status).toBe(201)
 
     const legacy = createFakeBraze({ batching: { rule: 'per_array' } })
-    const legacyServer = await serveHandlers(legacy.handlers)
+    const legacyServer = await startFakeHost(legacy)
     try {
       const post = (body: unknown) =>
         fetch(`${legacyServer.url}/users/track`, {
@@ -189,7 +220,7 @@ describe('the fake Braze API: limits', () => {
 
   it('enforces the /users/track window with X-RateLimit headers', async () => {
     const limited = createFakeBraze({ rateLimits: { track: { requests: 3, perMs: 60_000 } } })
-    const limitedServer = await serveHandlers(limited.handlers)
+    const limitedServer = await startFakeHost(limited)
     try {
       const statuses: number[] = []
       const remaining: string[] = []

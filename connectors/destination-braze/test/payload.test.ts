@@ -60,6 +60,47 @@ describe('attributesObject', () => {
     })
   })
 
+  it("turns the mapping's $add / $remove into Braze's array operations", () => {
+    const record = {
+      identifier: 'u1',
+      fields: {
+        external_id: 'u1',
+        tags: { $add: ['vip', null] },
+        old_tags: { $remove: ['trial'] },
+        pets: { $add: [{ id: 3, name: 'Rex', age: null }] },
+        gone_pets: { $remove: [{ id: 1 }, { id: 2 }] },
+        legacy: { add: ['x'], remove: ['y'] },
+      },
+    }
+    expect(attributesObject(record, externalId, 'upsert')).toEqual({
+      ok: true,
+      object: {
+        external_id: 'u1',
+        tags: { add: ['vip'] },
+        old_tags: { remove: ['trial'] },
+        pets: { $add: [{ id: 3, name: 'Rex' }] },
+        gone_pets: {
+          $remove: [
+            { $identifier_key: 'id', $identifier_value: 1 },
+            { $identifier_key: 'id', $identifier_value: 2 },
+          ],
+        },
+        legacy: { add: ['x'], remove: ['y'] },
+        _update_existing_only: false,
+      },
+    })
+    const ambiguous = {
+      identifier: 'u1',
+      fields: { external_id: 'u1', pets: { $remove: [{ id: 1, name: 'Gus' }] } },
+    }
+    expect(attributesObject(ambiguous, externalId, 'upsert')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(
+        /^pets: to remove objects from an array, Braze needs one identifying key/,
+      ),
+    })
+  })
+
   it('turns subscription_groups.<id> mappings into Braze subscription group objects', () => {
     const record = {
       identifier: 'u1',

@@ -188,15 +188,11 @@ function applyAttribute(
     return
   }
   if (isArrayOperation(value)) {
-    let current = Array.isArray(attributes[key]) ? [...(attributes[key] as unknown[])] : []
-    for (const item of [...(value.add ?? []), ...(value.$add ?? [])]) {
-      // Adding a value already present moves it to the end: arrays of values are sets.
-      current = current.filter((c) => !deepEqual(c, item))
-      current.push(item)
-    }
-    for (const item of value.remove ?? []) current = current.filter((c) => !deepEqual(c, item))
-    for (const match of value.$remove ?? []) current = current.filter((c) => !matches(c, match))
-    attributes[key] = current
+    attributes[key] = applyArrayOperation(
+      Array.isArray(attributes[key]) ? (attributes[key] as unknown[]) : [],
+      value,
+      merge,
+    )
     return
   }
   if (Array.isArray(value)) {
@@ -253,15 +249,48 @@ function isIncrement(value: unknown): value is { inc: number } {
   return isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number'
 }
 
-type ArrayOperation = { add?: unknown[]; remove?: unknown[]; $add?: unknown[]; $remove?: unknown[] }
+type ArrayOperation = {
+  add?: unknown[]
+  remove?: unknown[]
+  $add?: unknown[]
+  $remove?: unknown[]
+  $update?: unknown[]
+}
+
+const ARRAY_OPERATIONS = ['add', 'remove', '$add', '$remove', '$update']
 
 function isArrayOperation(value: unknown): value is ArrayOperation {
   if (!isPlainObject(value)) return false
   const keys = Object.keys(value)
-  return (
-    keys.length > 0 &&
-    keys.every((k) => ['add', 'remove', '$add', '$remove'].includes(k) && Array.isArray(value[k]))
-  )
+  return keys.length > 0 && keys.every((k) => ARRAY_OPERATIONS.includes(k) && Array.isArray(value[k]))
+}
+
+/**
+ * Braze applies an array's operations in the order add, remove, update. Values form a set (adding one
+ * that is present moves it to the end); objects are named for removal and update by
+ * `$identifier_key` / `$identifier_value`.
+ */
+function applyArrayOperation(existing: unknown[], op: ArrayOperation, merge: boolean): unknown[] {
+  let current = [...existing]
+  for (const item of op.add ?? []) current = [...current.filter((c) => !deepEqual(c, item)), item]
+  current.push(...(op.$add ?? []))
+  for (const item of op.remove ?? []) current = current.filter((c) => !deepEqual(c, item))
+  for (const matcher of op.$remove ?? []) current = current.filter((c) => !identifiedBy(c, matcher))
+  for (const change of op.$update ?? []) {
+    if (!isPlainObject(change) || !isPlainObject(change.$new_object)) continue
+    const replacement = change.$new_object
+    current = current.map((c) =>
+      identifiedBy(c, change) ? (merge && isPlainObject(c) ? deepMerge(c, replacement) : replacement) : c,
+    )
+  }
+  return current
+}
+
+/** Whether an array element is the one a `{ $identifier_key, $identifier_value }` names. */
+function identifiedBy(element: unknown, matcher: unknown): boolean {
+  if (!isPlainObject(element) || !isPlainObject(matcher) || typeof matcher.$identifier_key !== 'string')
+    return false
+  return deepEqual(element[matcher.$identifier_key], matcher.$identifier_value)
 }
 
 function hasNestedNull(value: unknown): boolean {
@@ -275,12 +304,6 @@ function unique(values: unknown[]): unknown[] {
   const out: unknown[] = []
   for (const v of values) if (!out.some((o) => deepEqual(o, v))) out.push(v)
   return out
-}
-
-/** `$remove` takes `{ key: value }` matchers: an element goes when it has every pair. */
-function matches(element: unknown, matcher: unknown): boolean {
-  if (!isPlainObject(element) || !isPlainObject(matcher)) return deepEqual(element, matcher)
-  return Object.entries(matcher).every(([k, v]) => deepEqual(element[k], v))
 }
 
 function deepMerge(base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
