@@ -1,0 +1,312 @@
+import { SluiceError } from '@sluice/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { type Harness, harness } from './helpers.js'
+
+let h: Harness
+afterEach(async () => h?.cleanup())
+
+const seed = `INSERT INTO people VALUES (1, 'a@x.io', 'Ada', 1), (2, 'b@x.io', 'Bob', 2), (3, 'c@x.io', 'Cy', 3)`
+
+describe('invalid records', () => {
+  it('never sends NULL or duplicated identifiers, and tracks every such row', async () => {
+    h = await harness()
+    await h.sql(`INSERT INTO people VALUES
+      (1, 'a@x.io', 'Ada', 1), (NULL, 'n@x.io', 'Nul', 0), (2, 'b@x.io', 'Bob', 2),
+      (2, 'b2@x.io', 'Bob again', 2), (2, 'b3@x.io', 'Bob thrice', 2), (3, 'c@x.io', 'Cy', 3)`)
+    const { run } = await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:3'])
+    expect(run.counts.queried).toBe(6)
+    expect(run.counts.invalid).toEqual({ null: 1, duplicate: 3, other: 0 })
+    expect(run.status).toBe('partially_succeeded')
+    const invalid = h.tracking.rows().filter((r) => r.batchType === 'invalid')
+    expect(invalid.map((r) => [r.status, r.identifier]).sort()).toEqual([
+      ['DUPLICATE', '2'],
+      ['DUPLICATE', '2'],
+      ['DUPLICATE', '2'],
+      ['NULL', null],
+    ])
+    expect(invalid.find((r) => r.status === 'DUPLICATE')?.message).toMatch(/appears in 3 rows/)
+    expect(invalid.find((r) => r.status === 'NULL')?.message).toMatch(/"id" is NULL/)
+    // The duplicate resolved: identifier 2 is sent next run.
+    await h.sql(`DELETE FROM people WHERE id = 2 AND name <> 'Bob'`)
+    h.destination.clearLog()
+    const second = await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:2'])
+    expect(second.run.counts.invalid).toEqual({ null: 1, duplicate: 0, other: 0 })
+  })
+
+  it("applies the connector's own validation, and retries once the data is fixed", async () => {
+    h = await harness()
+    await h.sql(seed)
+    h.destination.invalid = (r) =>
+      String(r.fields.email).startsWith('b@') ? 'email domain is blocked' : undefined
+    const { run } = await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:3'])
+    expect(run.counts.invalid.other).toBe(1)
+    const row = h.tracking.rows().find((r) => r.status === 'invalid')
+    expect(row).toMatchObject({ identifier: '2', operation: 'upsert', message: 'email domain is blocked' })
+    await h.sql(`UPDATE people SET email = 'bob@x.io' WHERE id = 2`)
+    h.destination.clearLog()
+    await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:2'])
+  })
+})
+
+describe('rejected rows', () => {
+  it('are retried with current data until the retry age, then expire until they change', async () => {
+    h = await harness()
+    await h.sql(seed)
+    let clock = new Date('2026-01-01T00:00:00Z')
+    const now = () => clock
+    h.destination.reject = (r) => (r.identifier === '2' ? 'email is not deliverable' : undefined)
+    const first = await h.run({ now, rejectedRetryDays: 14 })
+    expect(first.run.status).toBe('partially_succeeded')
+    expect(first.run.counts.rejected).toEqual({ upsert: 1 })
+    expect(first.run.counts.succeeded).toEqual({ upsert: 2 })
+    expect(h.tracking.rows().find((r) => r.status === 'rejected')).toMatchObject({
+      identifier: '2',
+      message: 'email is not deliverable',
+    })
+
+    // Next day: the rejected row is retried, with the data current then.
+    clock = new Date('2026-01-02T00:00:00Z')
+    await h.sql(`UPDATE people SET name = 'Robert' WHERE id = 2`)
+    h.destination.clearLog()
+    h.destination.reject = () => undefined
+    h.destination.reject = (r) => (r.identifier === '2' ? 'still not deliverable' : undefined)
+    await h.run({ now, rejectedRetryDays: 14 })
+    expect(h.destination.ops()).toEqual([])
+    expect(h.destination.requests).toBe(1)
+
+    // 13 days after the last change: still retried with the same data.
+    clock = new Date('2026-01-15T00:00:00Z')
+    h.destination.clearLog()
+    const retried = await h.run({ now, rejectedRetryDays: 14 })
+    expect(retried.run.counts.rejected).toEqual({ upsert: 1 })
+    expect(retried.run.counts.expired).toBe(0)
+
+    // Past 14 days since it was first rejected with this data: expired, not sent.
+    clock = new Date('2026-01-17T00:00:00Z')
+    h.destination.clearLog()
+    const expired = await h.run({ now, rejectedRetryDays: 14 })
+    expect(h.destination.requests).toBe(0)
+    expect(expired.run.counts.expired).toBe(1)
+    expect(expired.run.status).toBe('partially_succeeded')
+
+    // It changes: sent again.
+    await h.sql(`UPDATE people SET email = 'bob@y.io' WHERE id = 2`)
+    h.destination.reject = () => undefined
+    const fixed = await h.run({ now, rejectedRetryDays: 14 })
+    expect(h.destination.ops()).toEqual(['upsert:2'])
+    expect(fixed.run.counts.expired).toBe(0)
+    expect(fixed.run.status).toBe('succeeded')
+  })
+
+  it('one rejected record does not hold back the rest of its batch', async () => {
+    h = await harness({ caps: { batchSize: 10 } })
+    await h.sql(seed)
+    h.destination.reject = (r) => (r.identifier === '1' ? 'bad' : undefined)
+    await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:2', 'upsert:3'])
+    expect(await h.store.snapshotEntries('people_to_memory')).toMatchObject([
+      { identifier: '1', hash: null, rejected: { hash: expect.any(String) } },
+      { identifier: '2', hash: expect.any(String) },
+      { identifier: '3', hash: expect.any(String) },
+    ])
+  })
+})
+
+describe('run modes', () => {
+  it('full resync sends every row as added and removes nothing', async () => {
+    h = await harness({ behaviour: 'mirror', deleteBehaviour: 'delete' })
+    await h.sql(seed)
+    await h.run()
+    await h.sql('DELETE FROM people WHERE id = 3')
+    h.destination.clearLog()
+    const { run } = await h.run({ mode: 'full_resync' })
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:2'])
+    expect(run.counts).toMatchObject({ added: 2, removed: 0, changed: 0 })
+    expect(run.mode).toBe('full_resync')
+  })
+
+  it('reset CDC records the current rows and sends nothing', async () => {
+    h = await harness()
+    await h.sql(seed)
+    const reset = await h.run({ mode: 'reset_cdc' })
+    expect(reset.run.status).toBe('succeeded')
+    expect(h.destination.requests).toBe(0)
+    expect(await h.store.snapshotSummary('people_to_memory')).toEqual({ rows: 3, rejected: 0 })
+    await h.sql(`UPDATE people SET email = 'c2@x.io' WHERE id = 3`)
+    await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:3'])
+  })
+
+  it('reset clears the snapshot so the next run sends everything', async () => {
+    h = await harness()
+    await h.sql(seed)
+    await h.run()
+    await h.store.reset('people_to_memory')
+    h.destination.clearLog()
+    await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:2', 'upsert:3'])
+  })
+
+  it('cursor mode reads only rows past the cursor, which advances only after a fully successful run', async () => {
+    h = await harness({ model: { cursor: 'score' } })
+    await h.sql(seed)
+    await h.run()
+    expect(await h.store.getCursor('people_to_memory')).toBe(3)
+    await h.sql(`INSERT INTO people VALUES (4, 'd@x.io', 'Di', 4), (5, 'e@x.io', 'Ed', 5)`)
+    // A removed row is invisible in cursor mode.
+    await h.sql('DELETE FROM people WHERE id = 1')
+    h.destination.clearLog()
+    h.destination.reject = (r) => (r.identifier === '5' ? 'nope' : undefined)
+    const partial = await h.run()
+    expect(partial.run.counts.queried).toBe(2)
+    expect(partial.run.counts.removed).toBe(0)
+    expect(partial.run.status).toBe('partially_succeeded')
+    expect(await h.store.getCursor('people_to_memory')).toBe(3)
+    h.destination.clearLog()
+    h.destination.reject = () => undefined
+    const next = await h.run()
+    expect(next.run.counts.queried).toBe(2)
+    expect(h.destination.ops()).toEqual(['upsert:5'])
+    expect(await h.store.getCursor('people_to_memory')).toBe(5)
+  })
+
+  it('refuses mirror in cursor mode with a clear error', async () => {
+    h = await harness({ behaviour: 'mirror', model: { cursor: 'score' } })
+    await expect(h.run()).rejects.toThrow(/mirror cannot run in cursor mode .*"score"/)
+    expect(await h.store.listRuns()).toEqual([])
+  })
+
+  it('dry run plans and counts, sends and commits nothing, and shows mapped payloads', async () => {
+    h = await harness({ behaviour: 'mirror' })
+    await h.sql(seed)
+    await h.run()
+    await h.sql(`UPDATE people SET name = 'Adele' WHERE id = 1`)
+    await h.sql('DELETE FROM people WHERE id = 2')
+    h.destination.clearLog()
+    const dry = await h.run({ dryRun: true })
+    expect(h.destination.requests).toBe(0)
+    expect(dry.planned).toEqual({ upsert: 1, delete: 1 })
+    expect(dry.preview).toEqual([
+      {
+        operation: 'upsert',
+        record: { identifier: '1', fields: { external_id: 1, email: 'a@x.io', profile: { name: 'Adele' } } },
+      },
+      { operation: 'delete', record: { identifier: '2', fields: { external_id: '2' } } },
+    ])
+    expect(dry.run.dryRun).toBe(true)
+    const real = await h.run()
+    expect(real.run.counts).toMatchObject({ changed: 1, removed: 1 })
+    expect(h.destination.ops()).toEqual(['delete:2', 'upsert:1'])
+  })
+})
+
+describe('failures', () => {
+  it('a destination error that is not about one record fails the run and commits nothing of that batch', async () => {
+    h = await harness({ caps: { batchSize: 2, concurrency: 1 } })
+    await h.sql(seed)
+    h.destination.fail = () =>
+      new SluiceError('auth', 'the API key was refused (401)', { component: 'memory', code: 'UNAUTHORIZED' })
+    const { run } = await h.run({ commitSize: 2 })
+    expect(run.status).toBe('failed')
+    expect(run.error).toEqual({
+      category: 'auth',
+      code: 'UNAUTHORIZED',
+      message: '[sluice] [memory] the API key was refused (401)',
+    })
+    expect(await h.store.snapshotSummary('people_to_memory')).toEqual({ rows: 0, rejected: 0 })
+    expect((await h.store.getRun('people_to_memory', run.id))?.status).toBe('failed')
+    h.destination.fail = undefined
+    await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:2', 'upsert:3'])
+  })
+
+  it('keeps the batches committed before the failure', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
+    await h.sql(seed)
+    let calls = 0
+    h.destination.fail = () => (++calls === 3 ? new SluiceError('transient', 'retries exhausted') : undefined)
+    const { run } = await h.run({ commitSize: 1 })
+    expect(run.status).toBe('failed')
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(2)
+    h.destination.clearLog()
+    h.destination.fail = undefined
+    await h.run()
+    expect(h.destination.sent).toHaveLength(1)
+  })
+
+  it('cancellation stops the run, keeps what was committed, and ends cancelled', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 21)")
+    const controller = new AbortController()
+    h.destination.delayMs = 5
+    const { run } = await h.run({
+      commitSize: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.batchesSent === 5) controller.abort()
+      },
+    })
+    expect(run.status).toBe('cancelled')
+    const committed = (await h.store.snapshotSummary('people_to_memory')).rows
+    expect(committed).toBeGreaterThanOrEqual(4)
+    expect(committed).toBeLessThan(20)
+    const committedIds = new Set((await h.store.snapshotEntries('people_to_memory')).map((e) => e.identifier))
+    h.destination.clearLog()
+    const resumed = await h.run()
+    expect(resumed.run.status).toBe('succeeded')
+    // What was committed is not sent again; everything else is.
+    expect(h.destination.sent.length).toBe(20 - committed)
+    expect(h.destination.sent.filter((s) => committedIds.has(s.identifier))).toEqual([])
+  })
+
+  it('refuses a second run of the same sync while one is in progress, naming it', async () => {
+    h = await harness()
+    await h.sql(seed)
+    const lock = await h.store.acquireLock('people_to_memory', 'run-in-progress-1')
+    await expect(h.run()).rejects.toThrow(/sync "people_to_memory" is already running: run run-in-progress-1/)
+    await lock.release()
+    expect((await h.run()).run.status).toBe('succeeded')
+  })
+})
+
+describe('progress and ledger', () => {
+  it('reports progress through the phases and keeps the run in the ledger', async () => {
+    h = await harness()
+    await h.sql(seed)
+    const phases: string[] = []
+    const { run } = await h.run({ onProgress: (p) => phases.push(p.phase) })
+    expect(new Set(phases)).toEqual(new Set(['querying', 'preparing', 'in_progress', 'succeeded']))
+    const stored = await h.store.getRun('people_to_memory', run.id)
+    expect(stored).toMatchObject({
+      status: 'succeeded',
+      counts: { queried: 3, added: 3, succeeded: { upsert: 3 } },
+    })
+    expect(stored?.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('tracks every sent row with its operation, status and hash', async () => {
+    h = await harness()
+    await h.sql(seed)
+    await h.run()
+    const rows = h.tracking.rows()
+    expect(rows).toHaveLength(3)
+    expect(rows[0]).toMatchObject({
+      operation: 'upsert',
+      status: 'succeeded',
+      message: null,
+      batchType: 'upsert',
+    })
+    expect(JSON.parse(rows.find((r) => r.identifier === '1')?.payload ?? '')).toEqual({
+      email: 'a@x.io',
+      external_id: 1,
+      profile: { name: 'Ada' },
+    })
+    expect(rows.every((r) => /^[0-9a-f]{32}$/.test(r.hash ?? ''))).toBe(true)
+    const numbers = h.tracking.batches.map((b) => b.batchNumber)
+    expect(new Set(numbers).size).toBe(numbers.length)
+  })
+})
