@@ -54,7 +54,7 @@ async function topRejections(
   const connection = await instance.connect()
   try {
     const reader = await connection.runAndReadAll(
-      `SELECT status_message AS message, len(ids)::INTEGER AS count, list_slice(list_sort(ids), 1, 3) AS examples
+      `SELECT status_message AS message, len(ids)::INTEGER AS count, list_slice(list_sort(list_distinct(ids)), 1, 3) AS examples
        FROM (${censusQuery(lake)}) AS t(status_message, ids) ORDER BY count DESC, message LIMIT 5`,
     )
     return reader.getRowObjectsJson() as Array<{ message: string; count: number; examples: string[] }>
@@ -172,7 +172,7 @@ export default defineCommand({
         say(`   tracking lake    ${shown(lakePath)} ${paint.dim('(parquet, one file per batch)')}`)
 
       if (lakePath) {
-        say(`\n   Rejected rows by reason, straight from the lake with DuckDB:`)
+        say('\n   Rejected rows of both runs by reason, straight from the lake with DuckDB:')
         say(paint.dim(`   ${censusQuery(lakePath)}`))
         for (const row of await topRejections(lakePath)) {
           say(

@@ -74,7 +74,7 @@ export default defineCommand({
     const operation = values.operation as Operation[] | undefined
     const identifier = values.search as string | undefined
 
-    const project = await openProject(global)
+    const project = await openProject(global, { connect: false })
     const ledger = await openLedger(project)
     let run: Awaited<ReturnType<typeof requireRun>>
     try {

@@ -17,7 +17,7 @@ export default defineCommand({
   positionals: { min: 1, max: 1 },
   examples: ['sluice runs show r_01HX3M2K', 'sluice runs show r_01HX3M2K --json'],
   async run({ positionals, global }) {
-    const project = await openProject(global)
+    const project = await openProject(global, { connect: false })
     const ledger = await openLedger(project)
     let run: Awaited<ReturnType<typeof requireRun>>
     try {
@@ -48,8 +48,10 @@ export default defineCommand({
         for (const reason of reasons.slice(0, 10)) {
           lines.push(
             `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${reason.message ?? '(no message)'}`,
-            `           ${paint.dim(`e.g. ${reason.identifiers.map((i) => i ?? 'NULL').join(', ')}`)}`,
           )
+          if (reason.identifiers.length > 0) {
+            lines.push(`           ${paint.dim(`e.g. ${[...new Set(reason.identifiers)].join(', ')}`)}`)
+          }
         }
         lines.push(
           '',

@@ -58,7 +58,7 @@ export default defineCommand({
         code: 'BAD_USAGE',
       })
     }
-    const project = await openProject(global)
+    const project = await openProject(global, { connect: false })
     const sync = positionals[0]
     if (sync !== undefined) requireSync(project, sync)
     const ledger = await openLedger(project)

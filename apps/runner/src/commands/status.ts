@@ -14,7 +14,7 @@ export default defineCommand({
   positionals: { min: 0, max: 0 },
   examples: ['sluice status', 'sluice status --json'],
   async run({ global }) {
-    const project = await openProject(global)
+    const project = await openProject(global, { connect: false })
     const ledger = await openLedger(project)
     try {
       const overview = await ledger.overview()

@@ -31,7 +31,10 @@ export function describeError(error: unknown, paint: Paint): string {
   const lines: string[] = []
   if (isSluiceError(error)) {
     lines.push(paint.red(error.message))
-    for (const issue of issuesOf(error)) lines.push(`  ${issueLine(issue)}`)
+    // A config error's message already lists its issues; other errors may carry them only as data.
+    for (const issue of issuesOf(error)) {
+      if (!issue.message || !error.message.includes(issue.message)) lines.push(`  ${issueLine(issue)}`)
+    }
   } else if (error instanceof Error) {
     lines.push(paint.red(`[sluice] unexpected error: ${error.message}`))
   } else {

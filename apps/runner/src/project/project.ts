@@ -1,5 +1,6 @@
 import { dirname, relative } from 'node:path'
 import {
+  type Env,
   type LoadedConnectors,
   loadProject,
   type ResolvedProject,
@@ -20,17 +21,34 @@ export interface Project {
   displayFile: string
 }
 
+export interface OpenOptions {
+  /**
+   * false for commands that only read the project's history (status, runs, records): they need no
+   * credentials, so unset \${env:…} variables and the connectors' own settings are not checked.
+   */
+  connect?: boolean
+}
+
+/** The environment, with a stand-in for every unset variable: for commands that never connect. */
+function withoutSecrets(env: NodeJS.ProcessEnv): Env {
+  return new Proxy(env, {
+    get: (target, name) => (typeof name === 'string' ? (target[name] ?? `unset:${name}`) : undefined),
+  })
+}
+
 /**
  * Finds, loads and validates the project config, with the installed connectors' own schemas. Relative
  * paths inside connector settings (a DuckDB file) mean the project's folder, so the process moves there;
  * paths given on the command line were resolved against the caller's folder before this.
  */
-export async function openProject(global: GlobalOptions): Promise<Project> {
+export async function openProject(global: GlobalOptions, options: OpenOptions = {}): Promise<Project> {
   const file = findConfigFile(global.cwd, global.config)
   loadDotEnv(dirname(file))
   const installed = await loadInstalledConnectors(file)
   const displayFile = relative(global.cwd, file) || file
-  const resolved = await loadProject(file, { cwd: global.cwd, connectors: installed.loaded })
+  const connectors = options.connect === false ? undefined : installed.loaded
+  const env = options.connect === false ? withoutSecrets(process.env) : process.env
+  const resolved = await loadProject(file, { cwd: global.cwd, connectors, env })
   process.chdir(resolved.dir)
   return { resolved, connectors: installed.loaded, installed, displayFile }
 }
