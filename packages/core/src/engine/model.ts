@@ -94,7 +94,7 @@ function dbtRelation(name: string, manifestPath: string, projectDir = process.cw
 
 /** `schema.table` → `"schema"."table"`; a name that is already quoted is kept as it is. */
 export function quoteQualified(name: string, dialect: Dialect): string {
-  if (name.includes('"')) return name
+  if (name.startsWith('"')) return name
   return name
     .split('.')
     .map((part) => quoteIdentifier(part, dialect))

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest'
+import { compileMapping } from '../src/mapping/index.js'
+
+const row = {
+  id: 42,
+  email: 'ada@x.io',
+  first: 'Ada',
+  last: 'Lovelace',
+  profile: { tier: 'gold', address: { city: 'London' } },
+  'dotted.name': 'literal',
+  orders: [
+    { sku: 'A1', qty: 2, price: '9.99' },
+    { sku: 'B2', qty: 1, price: '5.00' },
+  ],
+  tags: ['vip', 'beta'],
+  big: 9007199254740993n,
+  extra: 'x',
+}
+const columns = Object.keys(row)
+
+describe('mapping', () => {
+  it('maps columns to fields, with nested paths both ways', () => {
+    const m = compileMapping(
+      {
+        identifier: { column: 'id', field: 'external_id' },
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'profile.tier', to: 'loyalty.tier' },
+          { from: 'profile.address.city', to: 'home.address.city' },
+          { from: 'dotted.name', to: 'dotted' },
+        ],
+      },
+      columns,
+    )
+    expect(m.payload(row)).toEqual({
+      external_id: 42,
+      email: 'ada@x.io',
+      loyalty: { tier: 'gold' },
+      home: { address: { city: 'London' } },
+      dotted: 'literal',
+    })
+    expect(m.identifier(row)).toBe(42)
+  })
+
+  it('sends constants, object mappings and array mappings', () => {
+    const m = compileMapping(
+      {
+        identifier: { column: 'id', field: 'id' },
+        mappings: [
+          { constant: 'sluice', to: 'source' },
+          {
+            object: [
+              { from: 'first', to: 'first_name' },
+              { from: 'last', to: 'name.last' },
+              { constant: true, to: 'verified' },
+            ],
+            to: 'person',
+          },
+          {
+            array: {
+              from: 'orders',
+              items: [
+                { from: 'sku', to: 'product' },
+                { from: 'qty', to: 'quantity' },
+              ],
+            },
+            to: 'purchases',
+          },
+          { array: { from: 'tags', mode: 'add' }, to: 'labels' },
+          { array: { from: 'orders' }, to: 'raw_orders' },
+        ],
+      },
+      columns,
+    )
+    expect(m.payload(row)).toEqual({
+      id: 42,
+      source: 'sluice',
+      person: { first_name: 'Ada', name: { last: 'Lovelace' }, verified: true },
+      purchases: [
+        { product: 'A1', quantity: 2 },
+        { product: 'B2', quantity: 1 },
+      ],
+      labels: { $add: ['vip', 'beta'] },
+      raw_orders: row.orders,
+    })
+  })
+
+  it('syncs all unmapped columns under their own names', () => {
+    const m = compileMapping(
+      {
+        identifier: { column: 'id', field: 'id' },
+        mappings: [{ from: 'profile.tier', to: 'tier' }],
+        syncAllProperties: true,
+      },
+      columns,
+    )
+    const payload = m.payload(row)
+    expect(Object.keys(payload).sort()).toEqual(
+      ['big', 'dotted.name', 'email', 'extra', 'first', 'id', 'last', 'orders', 'tags', 'tier'].sort(),
+    )
+    expect(payload.big).toBe(9007199254740993n)
+    expect(m.clearPayload('42')).toEqual({
+      id: '42',
+      tier: null,
+      email: null,
+      first: null,
+      last: null,
+      'dotted.name': null,
+      orders: null,
+      tags: null,
+      big: null,
+      extra: null,
+    })
+  })
+
+  it('clears every mapped field and deletes by identifier only', () => {
+    const m = compileMapping(
+      {
+        identifier: { column: 'id', field: 'ids.external' },
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'first', to: 'name.first' },
+        ],
+      },
+      columns,
+    )
+    expect(m.clearPayload('42')).toEqual({ ids: { external: '42' }, email: null, name: { first: null } })
+    expect(m.deletePayload('42')).toEqual({ ids: { external: '42' } })
+  })
+
+  it('reads a missing nested value or NULL as null', () => {
+    const m = compileMapping({
+      identifier: { column: 'id', field: 'id' },
+      mappings: [
+        { from: 'profile.missing.deep', to: 'x' },
+        { array: { from: 'nothing' }, to: 'list' },
+      ],
+    })
+    expect(m.payload({ id: 1, profile: null, nothing: null })).toEqual({ id: 1, x: null, list: null })
+  })
+
+  it('refuses mappings that name columns the model does not have, naming each one', () => {
+    expect(() =>
+      compileMapping(
+        {
+          identifier: { column: 'user_id', field: 'id' },
+          mappings: [
+            { from: 'email', to: 'email' },
+            { from: 'phone', to: 'phone' },
+            { object: [{ from: 'city', to: 'city' }], to: 'address' },
+          ],
+        },
+        ['id', 'email'],
+      ),
+    ).toThrow(
+      /identifier.column: the model has no column "user_id"; mappings\[1\] \(→ phone\): the model has no column "phone"; mappings\[2\] \(→ address\): the model has no column "city"/,
+    )
+  })
+})
