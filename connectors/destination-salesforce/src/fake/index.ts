@@ -40,6 +40,9 @@ export interface FakeSalesforce extends DestinationFake {
   jobs(): FakeJob[]
 }
 
+/** An Enterprise Edition org's base daily allocation is larger; this is plenty for tests. */
+const DAILY_API_REQUESTS = 100_000
+
 /** Fields the org maintains itself, left out of `records()`. */
 const SYSTEM_FIELDS = ['CreatedDate', 'LastModifiedDate']
 
@@ -58,7 +61,7 @@ export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeS
     sessions: new Sessions(options.sessionTtlMs ?? 2 * 60 * 60 * 1000),
     faults,
     stats,
-    usage: { used: 0, max: options.dailyApiRequests ?? 100_000 },
+    usage: { used: 0, max: options.dailyApiRequests ?? DAILY_API_REQUESTS },
     options: {
       bulkPollsUntilComplete: options.bulkPollsUntilComplete ?? 1,
       maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024,
@@ -95,6 +98,7 @@ export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeS
       stats.maxRecordsPerRequest = 0
       stats.rateLimited = 0
       ctx.usage.used = 0
+      ctx.usage.max = options.dailyApiRequests ?? DAILY_API_REQUESTS
       for (const key of Object.keys(faults) as Array<keyof Faults>) delete faults[key]
     },
     get apiUsage() {
