@@ -38,11 +38,12 @@ export function connectorProblems(
     }
     for (const [name, sync] of Object.entries(config.syncs)) {
       const path = pointer('/syncs', name)
+      if (!intact(path)) continue
       const destination = Object.hasOwn(config.destinations, sync.destination)
         ? config.destinations[sync.destination]
         : undefined
       const connector = destination && connectors.destinations[destination.type]
-      if (connector && intact(path) && sound(pointer(path, 'object'))) {
+      if (connector && sound(pointer(path, 'object'))) {
         problems.push(...capabilityProblems(sync, path, connector, sound))
       }
     }

@@ -85,6 +85,7 @@ export function describeValue(value: unknown): string {
 
 /** `a | b | c` for lists of allowed values. */
 export function oneOf(values: readonly unknown[]): string {
+  if (values.length === 0) return 'a value, but none is allowed here'
   const shown = values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
   return shown.length === 1 ? String(shown[0]) : `one of ${shown.join(' | ')}`
 }

@@ -24,6 +24,7 @@ export function syncProblems(
     })
   }
   // Mirror acts on rows that left the model; a cursor only reads rows past it, so it never sees them.
+  // Delete is fine: it acts on the rows the model returns, which a cursor reads like any other.
   if (sync.behaviour === 'mirror' && typeof model?.cursor === 'string' && fine('behaviour')) {
     problems.push({
       path: pointer(path, 'behaviour'),
