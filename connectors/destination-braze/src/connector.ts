@@ -16,9 +16,9 @@ export const brazeCapabilities: DestinationCapabilities = {
     events: { behaviours: ['append'], description: 'custom events, append-only' },
   },
   deleteBehaviours: ['nothing', 'clear', 'delete'],
-  // Ten /users/track requests of 75 objects per write, sent together.
-  batchSize: 750,
-  concurrency: 4,
+  // One write is one /users/track request of up to 75 objects (two /users/delete requests of up to 50).
+  batchSize: 75,
+  concurrency: 16,
   rateLimit: DOCUMENTED_RATE_LIMITS.track,
   syncAllProperties: true,
 }
