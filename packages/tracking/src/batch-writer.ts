@@ -1,4 +1,4 @@
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api'
+import type { DuckDBConnection } from '@duckdb/node-api'
 import {
   OPERATIONS,
   redact,
@@ -7,24 +7,45 @@ import {
   type TrackedRecord,
   type TrackingBatch,
 } from '@sluice/core'
-import { TRACKING_COLUMNS } from './columns.js'
+import { TRACKING_COLUMNS, type TrackingColumn } from './columns.js'
 import { batchFile } from './layout.js'
 import { sqlString } from './sql.js'
 import type { LakeStorage } from './storage.js'
 
-const STAGE_TABLE = 'tracking_batch'
 const STATUSES: ReadonlySet<string> = new Set(TRACKING_STATUSES)
 const OPERATION_NAMES: ReadonlySet<string> = new Set(OPERATIONS)
 
 /**
- * Writes one parquet file per batch: the rows go through DuckDB's appender into a temporary table
- * (the fastest way in measured: about twice as fast as binding a JSON document), then `COPY … TO`
- * writes the file under a staging name that the storage moves into place.
+ * How a batch travels to DuckDB. Each column goes over as ONE string parameter, its values joined
+ * by a separator, and DuckDB splits and unnests them side by side straight into `COPY … TO parquet`.
+ * Measured on 1M rows in batches of 5,000: ~0.2 s of JS and ~1.2 s inside DuckDB (off the event loop),
+ * against ~1.3 s of JS for the row-by-row appender and ~17 s for list parameters.
+ *
+ * Control characters U+001D–U+001F carry the framing: U+001E separates values, U+001F alone stands
+ * for NULL, U+001D escapes. Valid JSON never holds them raw, and identifiers or messages almost never
+ * do; a batch where one does is sent again with every value escaped, so no value can break the
+ * framing.
  */
+const SEPARATOR = '\x1e'
+const NULL_MARK = '\x1f'
+const ESCAPE = '\x1d'
+const MISALIGNED = 'sluice: tracking batch columns misaligned'
+
+/** The per-row columns, in the order they are bound as $1…$6. */
+const BOUND = [
+  'identifier',
+  'record_payload',
+  'operation',
+  'status',
+  'status_message',
+  'record_hash',
+] as const
+const NULLABLE: ReadonlySet<string> = new Set(['identifier', 'operation', 'status_message', 'record_hash'])
+
+/** Writes one parquet file per batch, under a staging name that the storage moves into place. */
 export class BatchWriter {
-  /** Batches are written one at a time: they share the staging table. */
+  /** One batch at a time: they share the connection, and a run's batches arrive in order anyway. */
   private queue: Promise<unknown> = Promise.resolve()
-  private prepared: Promise<void> | undefined
 
   constructor(
     private readonly connection: () => Promise<DuckDBConnection>,
@@ -42,27 +63,17 @@ export class BatchWriter {
     const path = batchFile({ org, sync: batch.sync, runId: batch.runId }, batch.batchType, batch.batchNumber)
     // A batch with no rows has nothing to track; no file keeps the lake free of empty files.
     if (batch.records.length === 0) return undefined
+    const packed = pack(batch.records, path, false)
     const connection = await this.connection()
-    this.prepared ??= createStageTable(connection)
-    await this.prepared
-    try {
-      const appender = await connection.createAppender(STAGE_TABLE)
-      try {
-        appendRecords(appender, batch, path)
-      } finally {
-        appender.closeSync()
-      }
-      await this.copyToLake(connection, batch, path)
-    } finally {
-      await connection.run(`TRUNCATE ${STAGE_TABLE}`)
-    }
-    return path
-  }
-
-  private async copyToLake(connection: DuckDBConnection, batch: TrackingBatch, path: string): Promise<void> {
     const staged = await this.storage.stagingFile(path)
     try {
-      await connection.run(copyStatement(batch, staged))
+      try {
+        await connection.run(copyStatement(batch, staged, packed.escaped), packed.columns)
+      } catch (error) {
+        if (packed.escaped || !String((error as Error).message).includes(MISALIGNED)) throw error
+        const escaped = pack(batch.records, path, true)
+        await connection.run(copyStatement(batch, staged, true), escaped.columns)
+      }
       await this.storage.put(path, staged)
     } catch (error) {
       await this.storage.discard(staged)
@@ -76,45 +87,65 @@ export class BatchWriter {
         },
       )
     }
+    return path
   }
 }
 
-async function createStageTable(connection: DuckDBConnection): Promise<void> {
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} (row_index INTEGER, identifier VARCHAR, record_payload VARCHAR,
-      operation VARCHAR, status VARCHAR, status_message VARCHAR, record_hash VARCHAR)`,
-  )
-}
-
-function appendRecords(appender: DuckDBAppender, batch: TrackingBatch, path: string): void {
+/** The batch's columns as joined strings; `escaped` when values had to be escaped to be framed. */
+function pack(
+  records: readonly TrackedRecord[],
+  path: string,
+  escaped: boolean,
+): { columns: string[]; escaped: boolean } {
+  const n = records.length
+  const identifiers = new Array<string>(n)
+  const payloads = new Array<string>(n)
+  const operations = new Array<string>(n)
+  const statuses = new Array<string>(n)
+  const messages = new Array<string>(n)
+  const hashes = new Array<string>(n)
   // Messages repeat (one reason for many rows): redact each distinct one once.
   const redacted = new Map<string, string>()
-  const records = batch.records
-  for (let index = 0; index < records.length; index++) {
+  let collides = false
+  const text = escaped ? escapeFraming : (value: string) => value
+  const nullable = (value: string | null | undefined): string => {
+    if (value === null || value === undefined) return NULL_MARK
+    if (value === NULL_MARK) collides = true
+    return text(value)
+  }
+  for (let index = 0; index < n; index++) {
     const record = records[index]!
     checkRecord(record, index, path)
-    appender.appendInteger(index)
-    appendText(appender, record.identifier)
-    appender.appendVarchar(record.payload)
-    appendText(appender, record.operation)
-    appender.appendVarchar(record.status)
-    if (record.message === null || record.message === undefined) appender.appendNull()
-    else {
-      let clean = redacted.get(record.message)
+    identifiers[index] = nullable(record.identifier)
+    payloads[index] = text(record.payload)
+    operations[index] = nullable(record.operation)
+    statuses[index] = record.status
+    let message = record.message
+    if (message !== null && message !== undefined) {
+      let clean = redacted.get(message)
       if (clean === undefined) {
-        clean = redact(record.message)
-        redacted.set(record.message, clean)
+        clean = redact(message)
+        redacted.set(message, clean)
       }
-      appender.appendVarchar(clean)
+      message = clean
     }
-    appendText(appender, record.hash)
-    appender.endRow()
+    messages[index] = nullable(message)
+    hashes[index] = nullable(record.hash)
   }
+  // A value that is exactly the NULL mark would read back as NULL unless escaped.
+  if (collides && !escaped) return pack(records, path, true)
+  const columns = [identifiers, payloads, operations, statuses, messages, hashes].map((values) =>
+    values.join(SEPARATOR),
+  )
+  return { columns, escaped }
 }
 
-function appendText(appender: DuckDBAppender, value: string | null | undefined): void {
-  if (value === null || value === undefined) appender.appendNull()
-  else appender.appendVarchar(value)
+function escapeFraming(value: string): string {
+  if (!value.includes(ESCAPE) && !value.includes(SEPARATOR) && !value.includes(NULL_MARK)) return value
+  return value
+    .replaceAll(ESCAPE, `${ESCAPE}0`)
+    .replaceAll(SEPARATOR, `${ESCAPE}1`)
+    .replaceAll(NULL_MARK, `${ESCAPE}2`)
 }
 
 function checkRecord(record: TrackedRecord, index: number, path: string): void {
@@ -133,21 +164,33 @@ function checkRecord(record: TrackedRecord, index: number, path: string): void {
   }
 }
 
-function copyStatement(batch: TrackingBatch, staged: string): string {
+function copyStatement(batch: TrackingBatch, staged: string, escaped: boolean): string {
+  const n = batch.records.length
+  const split = (k: number) => `string_split($${k}, chr(30))`
+  const unframe = (column: string) => {
+    const text = escaped
+      ? `replace(replace(replace(${column}, chr(29) || '1', chr(30)), chr(29) || '2', chr(31)), chr(29) || '0', chr(29))`
+      : column
+    return NULLABLE.has(column) ? `CASE WHEN ${column} = chr(31) THEN NULL ELSE ${text} END` : text
+  }
   const idPrefix = `${batch.runId}/${batch.batchType}.${batch.batchNumber}/`
-  const values: Record<(typeof TRACKING_COLUMNS)[number]['name'], string> = {
+  const values: Record<TrackingColumn, string> = {
     sync_tracking_internal_id: `${sqlString(idPrefix)} || row_index`,
-    identifier: 'identifier',
-    record_payload: 'record_payload',
-    operation: 'operation',
-    status: 'status',
-    status_message: 'status_message',
+    identifier: unframe('identifier'),
+    record_payload: unframe('record_payload'),
+    operation: unframe('operation'),
+    status: unframe('status'),
+    status_message: unframe('status_message'),
     batch_started_at: `${sqlString(batch.startedAt.toISOString())}::TIMESTAMPTZ`,
     batch_ended_at: `${sqlString(batch.endedAt.toISOString())}::TIMESTAMPTZ`,
     run_id: sqlString(batch.runId),
-    record_hash: 'record_hash',
+    record_hash: unframe('record_hash'),
   }
   const select = TRACKING_COLUMNS.map((c) => `${values[c.name]}::${c.type} AS ${c.name}`).join(', ')
-  // The appender keeps insertion order and DuckDB preserves it through COPY: no ORDER BY needed.
-  return `COPY (SELECT ${select} FROM ${STAGE_TABLE}) TO ${sqlString(staged)} (FORMAT parquet)`
+  // Lists of unequal length would be padded with NULLs and shift rows: refuse instead.
+  const aligned = BOUND.map((_, i) => `len(${split(i + 1)}) = ${n}`).join(' AND ')
+  const rows = `SELECT unnest(range(${n})) AS row_index, ${BOUND.map((name, i) => `unnest(${split(i + 1)}) AS ${name}`).join(', ')}`
+  return `COPY (SELECT ${select} FROM (${rows})
+    WHERE (SELECT CASE WHEN ${aligned} THEN true ELSE error('${MISALIGNED}') END))
+    TO ${sqlString(staged)} (FORMAT parquet)`
 }

@@ -89,6 +89,41 @@ describe('writing batches', () => {
     expect(row?.message).toBe(tricky)
   })
 
+  it('keeps values holding the framing characters, empty strings and NULLs apart', async () => {
+    const lake = await tempLake()
+    const records = [
+      { identifier: 'a\x1eb', payload: 'not json \x1e\x1f\x1d0', message: 'x\x1dy\x1d1', hash: '\x1f\x1f' },
+      { identifier: '\x1f', payload: '{}', message: '', hash: '' },
+      { identifier: '', payload: '', message: null, hash: null },
+      { identifier: null, payload: '\x1d', message: '\x1e', hash: '\x1d2' },
+    ].map((r) => ({ ...r, operation: null, status: 'invalid' as const }))
+    // One batch each: a separator inside a value, a value that is the NULL mark, plain values.
+    for (const [n, record] of records.entries()) {
+      await lake.write(batch('run-1', n, [record], { batchType: 'invalid' }))
+    }
+    await lake.write(batch('run-1', 9, records, { batchType: 'invalid' }))
+    const { rows } = await lake.records({ sync: 'users-to-braze', runId: 'run-1' })
+    expect(rows.map((row) => [row.identifier, row.payload, row.message, row.hash])).toEqual(
+      [...records, ...records].map((r) => [r.identifier, r.payload, r.message, r.hash]),
+    )
+  })
+
+  it('frames a plain batch without escaping and reads it back', async () => {
+    const lake = await tempLake()
+    const records = [
+      { ...succeededRecord(''), message: '' },
+      { ...succeededRecord('b'), hash: null },
+      rejectedRecord('c', ''),
+    ]
+    await lake.write(batch('run-1', 1, records))
+    const { rows } = await lake.records({ sync: 'users-to-braze', runId: 'run-1' })
+    expect(rows.map((row) => [row.identifier, row.message, row.hash])).toEqual([
+      ['', '', 'h-'],
+      ['b', null, null],
+      ['c', '', 'h-c'],
+    ])
+  })
+
   it('never writes a registered secret into a status message', async () => {
     const lake = await tempLake()
     registerSecret('sk-live-4f9a8b7c6d5e')
