@@ -251,6 +251,30 @@ describe('Braze destination against the fake Braze API', () => {
     expect(fake.records('users').size).toBe(0)
   })
 
+  it('never lets the key into an error, even when Braze echoes it', async () => {
+    const secretKey = 'braze-rest-key-0123456789abcdef'
+    const echoing = await startFakeHost([
+      http.post('*/users/track', ({ request }) =>
+        HttpResponse.json(
+          { message: `Invalid API key: ${request.headers.get('authorization')?.replace('Bearer ', '')}` },
+          { status: 401 },
+        ),
+      ),
+    ])
+    try {
+      const error = await connect({ apiKey: secretKey }, echoing.url)
+        .write(batch('upsert', users(1)), ctx)
+        .catch((e: Error) => e)
+      expect(error).toBeInstanceOf(Error)
+      expect((error as Error).message).toContain('Invalid API key: ***')
+      expect(JSON.stringify({ ...(error as object), message: (error as Error).message })).not.toContain(
+        secretKey,
+      )
+    } finally {
+      await echoing.close()
+    }
+  })
+
   it('sends attributes again after a 202 "queued", but not events', async () => {
     const destination = connect()
     fake.queueNext(1)
