@@ -104,15 +104,18 @@ export const SqlModel = Obj(
 export const DbtModel = Obj(
   {
     ...ModelCommon,
-    dbt: Obj({
-      model: Type.String({ minLength: 1, description: 'the dbt model name' }),
-      manifest: Type.Optional(
-        Type.String({
-          default: 'target/manifest.json',
-          description: "the dbt manifest, relative to the config file's folder",
-        }),
-      ),
-    }),
+    dbt: Obj(
+      {
+        model: Type.String({ minLength: 1, description: 'the dbt model name' }),
+        manifest: Type.Optional(
+          Type.String({
+            default: 'target/manifest.json',
+            description: "the dbt manifest, relative to the config file's folder",
+          }),
+        ),
+      },
+      { description: 'a dbt model by name: { model, manifest? }' },
+    ),
   },
   { description: 'a dbt model resolved from the manifest' },
 )
