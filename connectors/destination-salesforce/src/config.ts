@@ -1,5 +1,5 @@
 import { registerSecret, SluiceError } from '@sluice/core'
-import Type, { type Static } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 
 /**
@@ -118,19 +118,13 @@ export type ResolvedSalesforceConfig = Required<Omit<SalesforceConfig, 'objects'
  * and fills in the defaults.
  */
 export function resolveConfig(raw: unknown): ResolvedSalesforceConfig {
-  const problems = [...Value.Errors(SalesforceConfig, raw)].map(
-    (e) => `${e.instancePath.slice(1).replaceAll('/', '.') || '(root)'}: ${e.message}`,
-  )
+  const problems = configProblems(raw)
   if (problems.length > 0) {
-    throw new SluiceError(
-      'config',
-      `the Salesforce settings are not valid: ${[...new Set(problems)].join('; ')}`,
-      {
-        code: 'INVALID_CONFIG',
-        component: 'salesforce',
-        hint: 'See the README of @sluice/destination-salesforce for every setting.',
-      },
-    )
+    throw new SluiceError('config', `the Salesforce settings are not valid: ${problems.join('; ')}.`, {
+      code: 'INVALID_CONFIG',
+      component: 'salesforce',
+      hint: 'See the README of @sluice/destination-salesforce for every setting.',
+    })
   }
   const config = Value.Default(SalesforceConfig, structuredClone(raw)) as ResolvedSalesforceConfig
   const { auth } = config
@@ -140,4 +134,37 @@ export function resolveConfig(raw: unknown): ResolvedSalesforceConfig {
     registerSecret(auth.clientSecret)
   }
   return { ...config, loginUrl: config.loginUrl.replace(/\/+$/, '') }
+}
+
+/**
+ * Schema errors as "path: message". The settings and the auth block are checked apart, against the
+ * auth flow `auth.type` names, so one mistake is one message rather than one per branch of the union
+ * (typebox also stops after a handful of errors).
+ */
+function configProblems(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return ['(settings): must be an object']
+  const { auth, ...settings } = raw as Record<string, unknown>
+  const out = errorsOf(Type.Omit(SalesforceConfig, ['auth'], { additionalProperties: false }), settings, '')
+  const type = (auth as { type?: unknown } | undefined)?.type
+  if (auth === undefined) out.push('auth: is required')
+  else if (type === 'jwt') out.push(...errorsOf(JwtAuth, auth, 'auth'))
+  else if (type === 'refresh_token') out.push(...errorsOf(RefreshTokenAuth, auth, 'auth'))
+  else out.push('auth.type: must be "jwt" or "refresh_token"')
+  return [...new Set(out)]
+}
+
+function errorsOf(schema: TSchema, value: unknown, prefix: string): string[] {
+  const out: string[] = []
+  for (const error of Value.Errors(schema, value)) {
+    if (error.keyword === 'boolean') continue // an unknown property: named by its additionalProperties error
+    const path =
+      [prefix, ...error.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.') || '(settings)'
+    const extra = (error.params as { additionalProperties?: string[] }).additionalProperties
+    out.push(
+      error.keyword === 'additionalProperties' && extra
+        ? `${path}: unknown setting ${extra.map((e) => `"${e}"`).join(', ')}`
+        : `${path}: ${error.message}`,
+    )
+  }
+  return out
 }

@@ -36,7 +36,10 @@ async function login(assertion: string) {
   const response = await fetch(`${host.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion,
+    }).toString(),
   })
   return { status: response.status, body: (await response.json()) as Record<string, string> }
 }
@@ -58,7 +61,10 @@ afterAll(async () => host.close())
 describe('token endpoint', () => {
   it('issues a session for a good assertion, with the instance URL', async () => {
     const { status, body } = await login(
-      signAssertion(assertionClaims('fake-consumer-key', 'integration@example.com', host.url), keys.privateKey),
+      signAssertion(
+        assertionClaims('fake-consumer-key', 'integration@example.com', host.url),
+        keys.privateKey,
+      ),
     )
     expect(status).toBe(200)
     expect(body).toMatchObject({ token_type: 'Bearer', instance_url: host.url, scope: 'api' })
@@ -66,8 +72,14 @@ describe('token endpoint', () => {
   })
 
   it('answers invalid_grant for a bad signature or an expired assertion', async () => {
-    const forged = signAssertion(assertionClaims('fake-consumer-key', 'integration@example.com', host.url), keyPair().privateKey)
-    expect(await login(forged)).toEqual({ status: 400, body: { error: 'invalid_grant', error_description: 'invalid assertion' } })
+    const forged = signAssertion(
+      assertionClaims('fake-consumer-key', 'integration@example.com', host.url),
+      keyPair().privateKey,
+    )
+    expect(await login(forged)).toEqual({
+      status: 400,
+      body: { error: 'invalid_grant', error_description: 'invalid assertion' },
+    })
     const expired = signAssertion(
       assertionClaims('fake-consumer-key', 'integration@example.com', host.url, Date.now() - 600_000),
       keys.privateKey,
@@ -79,7 +91,10 @@ describe('token endpoint', () => {
 describe('REST', () => {
   beforeAll(async () => {
     const { body } = await login(
-      signAssertion(assertionClaims('fake-consumer-key', 'integration@example.com', host.url), keys.privateKey),
+      signAssertion(
+        assertionClaims('fake-consumer-key', 'integration@example.com', host.url),
+        keys.privateKey,
+      ),
     )
     token = body.access_token!
   })
@@ -92,7 +107,9 @@ describe('REST', () => {
     await call('GET', `${v}/sobjects`)
     const refused = await call('GET', `${v}/sobjects`)
     expect(refused.status).toBe(403)
-    expect(refused.json).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])
+    expect(refused.json).toEqual([
+      { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ])
   })
 
   it('answers 401 INVALID_SESSION_ID for an unknown or expired token', async () => {
@@ -101,7 +118,10 @@ describe('REST', () => {
     expect(expired.status).toBe(401)
     expect(expired.json).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }])
     const { body } = await login(
-      signAssertion(assertionClaims('fake-consumer-key', 'integration@example.com', host.url), keys.privateKey),
+      signAssertion(
+        assertionClaims('fake-consumer-key', 'integration@example.com', host.url),
+        keys.privateKey,
+      ),
     )
     token = body.access_token!
     expect((await call('GET', `${v}/limits`)).status).toBe(200)
@@ -110,21 +130,31 @@ describe('REST', () => {
   it('describes objects and answers NOT_FOUND for unknown ones', async () => {
     const contact = await call('GET', `${v}/sobjects/Contact/describe`)
     expect(contact.json).toMatchObject({ name: 'Contact', keyPrefix: '003' })
-    const lastName = (contact.json as { fields: Array<Record<string, unknown>> }).fields.find((f) => f.name === 'LastName')
+    const lastName = (contact.json as { fields: Array<Record<string, unknown>> }).fields.find(
+      (f) => f.name === 'LastName',
+    )
     expect(lastName).toMatchObject({ type: 'string', length: 80, nillable: false, createable: true })
     const missing = await call('GET', `${v}/sobjects/Widget__c/describe`)
     expect(missing.status).toBe(404)
-    expect(missing.json).toEqual([{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }])
+    expect(missing.json).toEqual([
+      { errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' },
+    ])
   })
 
   it('upserts a collection with per-record statusCode errors and created flags', async () => {
-    await call('PATCH', `${v}/composite/sobjects/Contact/External_Id__c`, { allOrNone: false, records: contacts(0, 1) })
+    await call('PATCH', `${v}/composite/sobjects/Contact/External_Id__c`, {
+      allOrNone: false,
+      records: contacts(0, 1),
+    })
     const records = [
       ...contacts(0, 2),
       { attributes: { type: 'Contact' }, External_Id__c: 'E-9', LastName: 'x', Title: 't'.repeat(129) },
       { attributes: { type: 'Contact' }, External_Id__c: 'E-10' },
     ]
-    const answer = await call('PATCH', `${v}/composite/sobjects/Contact/External_Id__c`, { allOrNone: false, records })
+    const answer = await call('PATCH', `${v}/composite/sobjects/Contact/External_Id__c`, {
+      allOrNone: false,
+      records,
+    })
     expect(answer.status).toBe(200)
     expect(answer.json).toEqual([
       { id: expect.stringMatching(/^003\w{15}$/), success: true, errors: [], created: false },
@@ -133,13 +163,25 @@ describe('REST', () => {
         id: null,
         success: false,
         created: false,
-        errors: [{ statusCode: 'STRING_TOO_LONG', message: expect.stringMatching(/^Title: data value too large: t+ \(max length=128\)$/), fields: ['Title'] }],
+        errors: [
+          {
+            statusCode: 'STRING_TOO_LONG',
+            message: expect.stringMatching(/^Title: data value too large: t+ \(max length=128\)$/),
+            fields: ['Title'],
+          },
+        ],
       },
       {
         id: null,
         success: false,
         created: false,
-        errors: [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', fields: ['LastName'] }],
+        errors: [
+          {
+            statusCode: 'REQUIRED_FIELD_MISSING',
+            message: 'Required fields are missing: [LastName]',
+            fields: ['LastName'],
+          },
+        ],
       },
     ])
   })
@@ -149,10 +191,15 @@ describe('REST', () => {
       records: [{ attributes: { type: 'Contact' }, LastName: 'x', Shoe__c: 1 }],
     })
     expect(unknown.status).toBe(400)
-    expect(unknown.json).toEqual([{ message: "No such column 'Shoe__c' on sobject of type Contact", errorCode: 'INVALID_FIELD' }])
+    expect(unknown.json).toEqual([
+      { message: "No such column 'Shoe__c' on sobject of type Contact", errorCode: 'INVALID_FIELD' },
+    ])
     const tooMany = await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 201) })
     expect(tooMany.json).toEqual([
-      { message: 'record limit reached. cannot submit more than 200 records into this call', errorCode: 'EXCEEDED_ID_LIMIT' },
+      {
+        message: 'record limit reached. cannot submit more than 200 records into this call',
+        errorCode: 'EXCEEDED_ID_LIMIT',
+      },
     ])
   })
 
@@ -161,7 +208,9 @@ describe('REST', () => {
       allOrNone: true,
       records: [...contacts(0, 2), { attributes: { type: 'Contact' }, External_Id__c: 'E-x' }],
     })
-    expect((answer.json as Array<{ errors: Array<{ statusCode: string }> }>).map((r) => r.errors[0]?.statusCode)).toEqual([
+    expect(
+      (answer.json as Array<{ errors: Array<{ statusCode: string }> }>).map((r) => r.errors[0]?.statusCode),
+    ).toEqual([
       'ALL_OR_NONE_OPERATION_ROLLED_BACK',
       'ALL_OR_NONE_OPERATION_ROLLED_BACK',
       'REQUIRED_FIELD_MISSING',
@@ -170,8 +219,10 @@ describe('REST', () => {
   })
 
   it('refuses duplicate external IDs and deleted records as Salesforce does', async () => {
-    const [created] = (await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 1) })).json as Array<{ id: string }>
-    const duplicate = (await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 1) })).json as Array<{
+    const [created] = (await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 1) }))
+      .json as Array<{ id: string }>
+    const duplicate = (await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 1) }))
+      .json as Array<{
       errors: Array<{ statusCode: string; message: string }>
     }>
     expect(duplicate[0]!.errors[0]).toMatchObject({
@@ -179,7 +230,8 @@ describe('REST', () => {
       message: `duplicate value found: External_Id__c duplicates value on record with id: ${created!.id}`,
     })
     await call('DELETE', `${v}/composite/sobjects?ids=${created!.id}&allOrNone=false`)
-    const again = (await call('DELETE', `${v}/composite/sobjects?ids=${created!.id}&allOrNone=false`)).json as Array<{
+    const again = (await call('DELETE', `${v}/composite/sobjects?ids=${created!.id}&allOrNone=false`))
+      .json as Array<{
       errors: Array<{ statusCode: string }>
     }>
     expect(again[0]!.errors[0]!.statusCode).toBe('ENTITY_IS_DELETED')
@@ -187,7 +239,9 @@ describe('REST', () => {
 
   it('answers the lookup query', async () => {
     await call('POST', `${v}/composite/sobjects`, { records: contacts(0, 3) })
-    const q = encodeURIComponent("SELECT Id, External_Id__c FROM Contact WHERE External_Id__c IN ('E-1','e-2','E-7')")
+    const q = encodeURIComponent(
+      "SELECT Id, External_Id__c FROM Contact WHERE External_Id__c IN ('E-1','e-2','E-7')",
+    )
     const answer = await call('GET', `${v}/query?q=${q}`)
     expect(answer.json).toMatchObject({ totalSize: 2, done: true })
     const malformed = await call('GET', `${v}/query?q=${encodeURIComponent('SELECT FROM')}`)
@@ -204,12 +258,25 @@ describe('Bulk API 2.0', () => {
       contentType: 'CSV',
       lineEnding: 'LF',
     })
-    expect(job.json).toMatchObject({ state: 'Open', object: 'Contact', operation: 'upsert', contentType: 'CSV' })
-    const id = (job.json as { id: string }).id
-    const rows = Array.from({ length: 40 }, (_, i) => `E-${i},${i === 5 ? '' : `L${i}`},${i === 9 ? '#N/A' : `t${i}`}`)
-    const upload = await call('PUT', `${v}/jobs/ingest/${id}/batches`, `External_Id__c,LastName,Title\n${rows.join('\n')}\n`, {
-      'content-type': 'text/csv',
+    expect(job.json).toMatchObject({
+      state: 'Open',
+      object: 'Contact',
+      operation: 'upsert',
+      contentType: 'CSV',
     })
+    const id = (job.json as { id: string }).id
+    const rows = Array.from(
+      { length: 40 },
+      (_, i) => `E-${i},${i === 5 ? '' : `L${i}`},${i === 9 ? '#N/A' : `t${i}`}`,
+    )
+    const upload = await call(
+      'PUT',
+      `${v}/jobs/ingest/${id}/batches`,
+      `External_Id__c,LastName,Title\n${rows.join('\n')}\n`,
+      {
+        'content-type': 'text/csv',
+      },
+    )
     expect(upload.status).toBe(201)
     expect((await call('PATCH', `${v}/jobs/ingest/${id}`, { state: 'UploadComplete' })).json).toMatchObject({
       state: 'UploadComplete',
@@ -239,15 +306,21 @@ describe('Bulk API 2.0', () => {
   })
 
   it('fails a job whose CSV names an unknown field, leaving every row unprocessed', async () => {
-    const id = ((await call('POST', `${v}/jobs/ingest`, { object: 'Lead', operation: 'insert' })).json as { id: string }).id
-    await call('PUT', `${v}/jobs/ingest/${id}/batches`, 'LastName,Company,Shoe__c\nA,B,9\n', { 'content-type': 'text/csv' })
+    const id = (
+      (await call('POST', `${v}/jobs/ingest`, { object: 'Lead', operation: 'insert' })).json as { id: string }
+    ).id
+    await call('PUT', `${v}/jobs/ingest/${id}/batches`, 'LastName,Company,Shoe__c\nA,B,9\n', {
+      'content-type': 'text/csv',
+    })
     await call('PATCH', `${v}/jobs/ingest/${id}`, { state: 'UploadComplete' })
     await call('GET', `${v}/jobs/ingest/${id}`)
     expect((await call('GET', `${v}/jobs/ingest/${id}`)).json).toMatchObject({
       state: 'Failed',
       errorMessage: 'InvalidBatch : Field name not found : Shoe__c',
     })
-    expect((await call('GET', `${v}/jobs/ingest/${id}/unprocessedrecords/`)).text).toBe('LastName,Company,Shoe__c\nA,B,9\n')
+    expect((await call('GET', `${v}/jobs/ingest/${id}/unprocessedrecords/`)).text).toBe(
+      'LastName,Company,Shoe__c\nA,B,9\n',
+    )
   })
 
   it('refuses a job on an unknown object', async () => {
