@@ -1,0 +1,34 @@
+import { describeDestinationConformance } from '@sluice/conformance'
+import { createFakeBraze, FAKE_BRAZE_API_KEY } from '../src/fake/index.js'
+import { braze } from '../src/index.js'
+
+const common = {
+  connector: braze,
+  fake: () => createFakeBraze(),
+  config: (url: string) => ({ apiKey: FAKE_BRAZE_API_KEY, instanceUrl: url, allowCustomEndpoint: true }),
+  badCredentials: (url: string) => ({
+    apiKey: 'revoked-braze-key',
+    instanceUrl: url,
+    allowCustomEndpoint: true,
+  }),
+  refreshesTokens: false, // a REST key is static: nothing to refresh
+  largeValueLength: 255, // Braze's limit for string attributes
+}
+
+// Users: upsert, update, mirror (clear and delete) and delete.
+describeDestinationConformance({
+  ...common,
+  object: 'users',
+  identifierField: 'external_id',
+  record: (i) => ({ external_id: `user-${i}`, first_name: `First ${i}`, plan: `plan-${i % 7}`, score: i }),
+  textField: 'bio',
+})
+
+// Events: append-only, the user named by a field and the sync keyed on an event id.
+describeDestinationConformance({
+  ...common,
+  object: 'events',
+  identifierField: 'event_id',
+  record: (i) => ({ event_id: `evt-${i}`, external_id: `user-${i % 3}`, name: 'ordered', total: i }),
+  textField: 'note',
+})
