@@ -4,9 +4,11 @@ import {
   createHttpClient,
   type HttpClient,
   type HttpClientOptions,
+  type HttpRequest,
   type HttpResponse,
 } from '@sluice/core/http'
 import type { ResolvedBrazeConfig } from './config.js'
+import { QuotaPause } from './quota-pause.js'
 import { runLevelError } from './results.js'
 
 /** Requests in flight at once per endpoint family: enough to reach 1,000 requests a second. */
@@ -49,17 +51,15 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
     ...(options.log ? { log: options.log } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
   }
-  // Created on first use: a sync that only tracks never opens the delete client.
-  let track: HttpClient | undefined
-  let remove: HttpClient | undefined
-  let other: HttpClient | undefined
-  const trackClient = () => (track ??= createHttpClient({ ...common, rateLimit: config.rateLimit.track }))
-  const deleteClient = () => (remove ??= createHttpClient({ ...common, rateLimit: config.rateLimit.delete }))
-  const otherClient = () => (other ??= createHttpClient({ ...common, rateLimit: CUSTOM_ATTRIBUTES_LIMIT }))
+  // One client and one quota per endpoint family, created on first use: a sync that only tracks
+  // never opens the delete client.
+  const track = family(() => createHttpClient({ ...common, rateLimit: config.rateLimit.track }))
+  const remove = family(() => createHttpClient({ ...common, rateLimit: config.rateLimit.delete }))
+  const other = family(() => createHttpClient({ ...common, rateLimit: CUSTOM_ATTRIBUTES_LIMIT }))
 
   return {
     track(body, { idempotent, signal }) {
-      return trackClient().request({
+      return track.request({
         method: 'POST',
         path: '/users/track',
         json: body,
@@ -71,7 +71,7 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
       })
     },
     deleteUsers(body, signal) {
-      return deleteClient().request({
+      return remove.request({
         method: 'POST',
         path: '/users/delete',
         json: body,
@@ -83,7 +83,7 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
       const attributes: CustomAttributeInfo[] = []
       let path: string | undefined = '/custom_attributes'
       for (let page = 0; path && page < pages; page++) {
-        const response: HttpResponse = await otherClient().request({
+        const response: HttpResponse = await other.request({
           method: 'GET',
           path,
           ...(signal ? { signal } : {}),
@@ -97,8 +97,26 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
       return attributes
     },
     async close() {
-      await Promise.all([track?.close(), remove?.close(), other?.close()])
-      track = remove = other = undefined
+      await Promise.all([track.close(), remove.close(), other.close()])
+    },
+  }
+}
+
+/** An endpoint family: its HTTP client, created lazily, and the pause its rate-limit headers call for. */
+function family(create: () => HttpClient) {
+  let client: HttpClient | undefined
+  const pause = new QuotaPause()
+  return {
+    async request(request: HttpRequest): Promise<HttpResponse> {
+      await pause.wait(request.signal)
+      client ??= create()
+      const response = await client.request(request)
+      pause.observe(response.headers)
+      return response
+    },
+    async close() {
+      await client?.close()
+      client = undefined
     },
   }
 }

@@ -316,6 +316,27 @@ describe('Braze destination against the fake Braze API', () => {
     }
   })
 
+  it('pauses when X-RateLimit-Remaining reaches 0, until X-RateLimit-Reset, before Braze says 429', async () => {
+    // A quota smaller than the one configured, as when other senders share the workspace's.
+    const shared = createFakeBraze({ rateLimits: { track: { requests: 3, perMs: 1_000 } } })
+    const sharedServer = await startFakeHost(shared)
+    try {
+      const destination = connect(
+        { rateLimit: { track: { requests: 1_000, perMs: 1_000 } } },
+        sharedServer.url,
+      )
+      for (const record of users(7)) {
+        expect(await destination.write(batch('upsert', [record]), ctx)).toEqual([{ status: 'succeeded' }])
+      }
+      expect(shared.stats.rateLimited).toBe(0)
+      expect(shared.records('users').size).toBe(7)
+      const seconds = new Set(sharedServer.traffic.log.map((r) => Math.floor(r.at / 1_000)))
+      expect(seconds.size).toBeGreaterThanOrEqual(3)
+    } finally {
+      await sharedServer.close()
+    }
+  })
+
   it('discovers users with standard and custom attributes, and events', async () => {
     const destination = connect()
     await destination.write(
