@@ -22,6 +22,13 @@ const JwtAuth = Type.Object(
       secret: true,
       description: 'the PEM private key whose certificate is uploaded to the connected app',
     }),
+    audience: Type.Optional(
+      Type.String({
+        pattern: '^https?://',
+        description:
+          'the JWT `aud`; by default https://test.salesforce.com for sandboxes, https://login.salesforce.com for production and My Domains, and the login URL itself for an Experience Cloud site',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { assertionClaims, signAssertion, verifyAssertion } from '../src/auth/jwt.js'
+import { assertionClaims, audienceFor, signAssertion, verifyAssertion } from '../src/auth/jwt.js'
 import { parseBulkError } from '../src/bulk/results.js'
 import { csvLine, parseCsv, parseCsvRecords } from '../src/csv.js'
 import { makeId, toId15, toId18 } from '../src/fake/ids.js'
@@ -31,7 +31,7 @@ describe('JWT bearer assertion', () => {
     const claims = assertionClaims(
       'key',
       'user@example.com',
-      'https://test.salesforce.com/',
+      'https://test.salesforce.com',
       1_700_000_000_000,
     )
     expect(claims).toEqual({
@@ -44,6 +44,15 @@ describe('JWT bearer assertion', () => {
     const [header] = jwt.split('.')
     expect(JSON.parse(Buffer.from(header!, 'base64url').toString())).toEqual({ alg: 'RS256' })
     expect(verifyAssertion(jwt, keys.publicKey)).toEqual({ ok: true, claims })
+  })
+
+  it('addresses login or test, never a My Domain', () => {
+    expect(audienceFor('https://login.salesforce.com')).toBe('https://login.salesforce.com')
+    expect(audienceFor('https://acme.my.salesforce.com/')).toBe('https://login.salesforce.com')
+    expect(audienceFor('https://test.salesforce.com')).toBe('https://test.salesforce.com')
+    expect(audienceFor('https://acme--uat.sandbox.my.salesforce.com')).toBe('https://test.salesforce.com')
+    expect(audienceFor('https://acme--uat.my.salesforce.com')).toBe('https://test.salesforce.com')
+    expect(audienceFor('https://acme.my.site.com/customers/')).toBe('https://acme.my.site.com/customers')
   })
 
   it('fails verification with another key or a changed payload', () => {

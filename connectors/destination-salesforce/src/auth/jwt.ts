@@ -27,19 +27,37 @@ export function signAssertion(claims: JwtClaims, privateKey: string | KeyObject)
   return `${signingInput}.${base64url(signature)}`
 }
 
-/** The claims for a login now: `aud` is the login host's origin. */
+/** The claims for a login now. */
 export function assertionClaims(
   clientId: string,
   username: string,
-  loginUrl: string,
+  audience: string,
   now = Date.now(),
 ): JwtClaims {
   return {
     iss: clientId,
     sub: username,
-    aud: new URL(loginUrl).origin,
+    aud: audience,
     exp: Math.floor(now / 1000) + ASSERTION_LIFETIME_SECONDS,
   }
+}
+
+/**
+ * The `aud` Salesforce expects for a login host. It is never a My Domain: production orgs and their
+ * My Domains take `https://login.salesforce.com`, sandboxes `https://test.salesforce.com`, and an
+ * Experience Cloud site (or any other host) its own URL.
+ */
+export function audienceFor(loginUrl: string): string {
+  const url = new URL(loginUrl)
+  const host = url.hostname.toLowerCase()
+  const sandbox =
+    host === 'test.salesforce.com' ||
+    host.endsWith('.sandbox.my.salesforce.com') ||
+    /^[^.]+--[^.]+\.my\.salesforce\.com$/.test(host) ||
+    /^cs\d+\.salesforce\.com$/.test(host)
+  if (sandbox) return 'https://test.salesforce.com'
+  if (host === 'salesforce.com' || host.endsWith('.salesforce.com')) return 'https://login.salesforce.com'
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
 }
 
 export type VerifiedAssertion = { ok: true; claims: JwtClaims } | { ok: false; reason: string }

@@ -1,7 +1,7 @@
 import { registerSecret, SluiceError } from '@sluice/core'
 import type { HttpClient, OAuthToken } from '@sluice/core/http'
 import type { SalesforceAuthConfig } from '../config.js'
-import { assertionClaims, signAssertion } from './jwt.js'
+import { assertionClaims, audienceFor, signAssertion } from './jwt.js'
 
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
 
@@ -42,9 +42,10 @@ export async function fetchToken(
   const form = new URLSearchParams()
   if (auth.type === 'jwt') {
     form.set('grant_type', JWT_GRANT)
+    const audience = auth.audience ?? audienceFor(loginUrl)
     form.set(
       'assertion',
-      signAssertion(assertionClaims(auth.clientId, auth.username, loginUrl), auth.privateKey),
+      signAssertion(assertionClaims(auth.clientId, auth.username, audience), auth.privateKey),
     )
   } else {
     form.set('grant_type', 'refresh_token')
