@@ -1,3 +1,4 @@
 import { sluiceProject } from '@sluice/vitest-config'
 
-export default sluiceProject('@sluice/runner')
+// Every test runs the real binary, often several times: give them room on a busy machine.
+export default sluiceProject('@sluice/runner', { test: { testTimeout: 120_000 } })

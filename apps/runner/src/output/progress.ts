@@ -38,8 +38,10 @@ class Throughput {
   }
 }
 
+/** What a run is doing, in words: the engine's statuses name states, the display says actions. */
 function phaseLabel(phase: string): string {
-  return phase.replace('_', ' ')
+  const verbs: Record<string, string> = { preparing: 'diffing', in_progress: 'sending' }
+  return verbs[phase] ?? phase.replace('_', ' ')
 }
 
 function etaText(view: ProgressView, rate: number): string {
@@ -76,14 +78,27 @@ export class LiveReporter implements RunReporter {
     this.throughput.set(view.sync, meter)
     const rate = meter.rate(view.sent, now)
     const p = this.paint
-    const sent = view.toSend === undefined ? n(view.sent) : `${n(view.sent)}/${n(view.toSend)}`
+    const spinner = p.cyan(SPINNER[this.frame++ % SPINNER.length]!)
+    const head = `${spinner} ${p.bold(view.sync)}  ${p.cyan(phaseLabel(view.phase))}`
+    if (view.phase === 'querying' || view.phase === 'pending') {
+      this.draw(view.queried > 0 ? `${head} ${n(view.queried)} rows` : `${head}…`)
+      return
+    }
+    const changes = `${p.green(`+${n(view.added)}`)} ${p.yellow(`~${n(view.changed)}`)} ${p.red(`-${n(view.removed)}`)}`
+    const rows = `${n(view.queried)} rows ${changes}`
+    if (view.phase !== 'in_progress') {
+      this.draw(`${head} ${rows}`)
+      return
+    }
+    // While sending, what matters most (how far, how long) comes first, so a narrow terminal keeps it.
+    const share = view.toSend ? ` ${Math.floor((view.sent / view.toSend) * 100)}%` : ''
+    const eta = etaText(view, rate).replace(' · ', ' ')
     const parts = [
-      `${p.cyan(SPINNER[this.frame++ % SPINNER.length]!)} ${p.bold(view.sync)} ${p.cyan(phaseLabel(view.phase))}`,
-      `queried ${n(view.queried)}`,
-      `${p.green(`+${n(view.added)}`)} ${p.yellow(`~${n(view.changed)}`)} ${p.red(`-${n(view.removed)}`)}`,
-      `sent ${sent} in ${n(view.batchesSent)} batches`,
+      `${head}${share}${eta}`,
+      rows,
+      `${n(view.sent)} sent in ${n(view.batchesSent)} batches`,
       `${n(Math.round(rate))}/s`,
-      `rejected ${view.rejected > 0 ? p.yellow(n(view.rejected)) : '0'}${etaText(view, rate)}`,
+      view.rejected > 0 ? p.yellow(`${n(view.rejected)} rejected`) : '0 rejected',
     ]
     this.draw(parts.join(p.dim(' · ')))
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import { type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
 import type { ProgressView } from '../output/progress.js'
 import { invalidTotal, sumOf } from '../output/run-summary.js'
@@ -44,6 +45,8 @@ export async function executeSync(
   name: string,
   options: ExecuteOptions,
 ): Promise<RunSyncResult> {
+  // Every request in flight listens to the run's signal: many listeners on one signal is the design here.
+  setMaxListeners(0, options.signal)
   const sync = requireSync(project, name)
   const model = project.resolved.models[sync.model]!
   const ctx = connectorContext(options.signal)

@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sluice } from './helpers/cli.js'
+import { type Fakes, jsonLines, runsOf, sampleProject, startFakes } from './helpers/project.js'
+
+let fakes: Fakes
+let project: Awaited<ReturnType<typeof sampleProject>>
+beforeEach(async () => {
+  fakes = await startFakes()
+  project = await sampleProject(1200)
+})
+afterEach(async () => {
+  await fakes.close()
+  await project.remove()
+})
+
+const run = (args: string[], env: Record<string, string | undefined> = {}) =>
+  sluice(['run', ...args], { cwd: project.path, env: { ...fakes.env, ...env }, timeoutMs: 120_000 })
+
+describe('sluice run', () => {
+  it('prints one JSON object per run and exits 2 when some rows were rejected', async () => {
+    const result = await run(['customers_to_braze', 'contacts_to_salesforce', '--json'])
+    expect(result.code).toBe(2)
+    const runs = runsOf(result.stdout)
+    expect(runs.map((r) => r.sync)).toEqual(['customers_to_braze', 'contacts_to_salesforce'])
+    const [braze] = runs
+    expect(braze!.status).toBe('partially_succeeded')
+    expect(braze!.runId).toMatch(/\S+/)
+    expect(braze!.error).toBeNull()
+    expect(braze!.counts.queried).toBe(1200)
+    expect(braze!.counts.added + braze!.counts.invalid).toBe(1200)
+    expect(braze!.counts.succeeded + braze!.counts.rejected).toBe(braze!.counts.added)
+    // what the fake Braze holds is exactly what succeeded
+    expect(fakes.braze.users()).toHaveLength(braze!.counts.succeeded)
+    // stdout carries only the JSON; progress lines went to stderr
+    expect(result.stdout.trim().split('\n')).toHaveLength(2)
+    expect(result.stderr).toContain('customers_to_braze: querying')
+
+    // nothing changed: only the rejected rows are retried, and they are rejected again
+    const again = runsOf((await run(['customers_to_braze', '--json'])).stdout)[0]!
+    expect(again.counts.changed).toBe(0)
+    expect(again.counts.removed).toBe(0)
+    expect(again.counts.added).toBe(braze!.counts.rejected)
+    expect(again.counts.succeeded).toBe(0)
+  })
+
+  it('shows progress as plain lines and a summary when not on a terminal', async () => {
+    const result = await run(['customers_to_braze'])
+    expect(result.code).toBe(2)
+    expect(result.stdout).toContain('customers_to_braze: querying')
+    expect(result.stdout).toContain('customers_to_braze: in progress')
+    expect(result.stdout).toMatch(/▲ customers_to_braze {2}partially succeeded in [\d.]+m?s {2}run \S+/)
+    expect(result.stdout).toMatch(/queried 1,200 · invalid \d+ \(NULL \d+, DUPLICATE \d+, other 0\)/)
+    expect(result.stdout).toMatch(/succeeded [\d,]+ \(upsert [\d,]+\) · rejected \d+ \(upsert \d+\)/)
+  })
+
+  it('plans without sending or committing with --dry-run', async () => {
+    const result = await run(['customers_to_braze', '--dry-run'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('dry run: nothing sent, nothing committed')
+    expect(result.stdout).toMatch(/would send: upsert 1,1\d\d/)
+    expect(result.stdout).toMatch(/upsert \{.*"external_id":"cus_\d+"/)
+    expect(fakes.braze.stats.requests).toBe(0)
+    // nothing was committed: a real run afterwards still sends everything
+    const real = runsOf((await run(['customers_to_braze', '--json'])).stdout)[0]!
+    expect(real.counts.added + real.counts.invalid).toBe(1200)
+  })
+
+  it('fails with exit 1 and the reason when the destination refuses the credentials, without printing them', async () => {
+    const result = await run(['customers_to_braze', '--json'], { BRAZE_API_KEY: 'wrong-key-0123456789' })
+    expect(result.code).toBe(1)
+    const [failed] = runsOf(result.stdout)
+    expect(failed!.status).toBe('failed')
+    expect(failed!.error!.message).toMatch(/braze/i)
+    expect(result.stdout + result.stderr).not.toContain('wrong-key-0123456789')
+  })
+
+  it('refuses unknown syncs and contradictory flags before doing anything', async () => {
+    const unknown = await run(['customers_to_braz'])
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain(
+      'no sync "customers_to_braz" in sluice.json. Did you mean "customers_to_braze"?',
+    )
+    const both = await run(['customers_to_braze', '--full-resync', '--reset-cdc'])
+    expect(both.code).toBe(1)
+    expect(both.stderr).toContain('cannot be combined')
+    expect(fakes.braze.stats.requests).toBe(0)
+  })
+
+  it('resends every row with --full-resync and sends nothing after --reset-cdc', async () => {
+    const first = runsOf((await run(['customers_to_braze', '--json'])).stdout)[0]!
+    const full = runsOf((await run(['customers_to_braze', '--full-resync', '--json'])).stdout)[0]!
+    expect(full.counts.added + full.counts.invalid).toBe(1200)
+    expect(full.counts.succeeded).toBe(first.counts.succeeded)
+    const requests = fakes.braze.stats.requests
+    const cdc = await run(['customers_to_braze', '--reset-cdc', '--json'])
+    expect(cdc.code).toBe(0)
+    expect(fakes.braze.stats.requests).toBe(requests)
+    const after = runsOf((await run(['customers_to_braze', '--json'])).stdout)[0]!
+    expect(after.counts.added + after.counts.changed + after.counts.removed).toBe(0)
+    expect(after.status).toBe('succeeded')
+  })
+
+  it('cancels cleanly on Ctrl-C, keeping what was committed', async () => {
+    fakes.brazeHost.faults.slowMs = 300
+    let sent = false
+    const result = await sluice(['run', 'customers_to_braze', '--json'], {
+      cwd: project.path,
+      env: fakes.env,
+      timeoutMs: 120_000,
+      onSpawn: (child) => {
+        // interrupt once the fake has acknowledged some records
+        const poll = setInterval(() => {
+          if (fakes.braze.users().length > 0) {
+            clearInterval(poll)
+            sent = true
+            child.kill('SIGINT')
+          }
+        }, 20)
+        child.on('close', () => clearInterval(poll))
+      },
+    })
+    expect(sent).toBe(true)
+    expect(result.code).toBe(130)
+    const [cancelled] = runsOf(result.stdout)
+    expect(cancelled!.status).toBe('cancelled')
+    expect(result.stderr).toContain('cancelling')
+    const kept = fakes.braze.users().length
+    expect(kept).toBeGreaterThan(0)
+    expect(kept).toBeLessThan(1100)
+
+    fakes.brazeHost.faults.slowMs = 0
+    const listed = jsonLines(
+      (await sluice(['runs', '--status', 'cancelled', '--json'], { cwd: project.path })).stdout,
+    )
+    expect(listed.map((r) => r.runId)).toEqual([cancelled!.runId])
+    // the next run sends only what the cancelled one had not committed
+    const next = runsOf((await run(['customers_to_braze', '--json'])).stdout)[0]!
+    expect(next.counts.added).toBeLessThan(cancelled!.counts.added)
+    expect(fakes.braze.users().length).toBe(kept + next.counts.succeeded)
+  })
+})
