@@ -135,11 +135,20 @@ function isoTimestamp(
 ): string {
   if (ts.isFinite === false) return String(original)
   const micros = ts.micros * unit
-  const millis = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n)
-  const subMillis = Number(((micros % 1000n) + 1000n) % 1000n)
-  const iso = new Date(Number(millis)).toISOString().slice(0, -1)
-  const fraction = subMillis === 0 ? '' : String(subMillis).padStart(3, '0')
-  return `${iso}${fraction}${zone}`
+  // Within ±285 years of 1970 a double holds the microseconds exactly: skip the bigint arithmetic.
+  const exact = micros > -SAFE_MICROS && micros < SAFE_MICROS
+  const millis = exact ? Math.floor(Number(micros) / 1000) : Number(floorDiv(micros, 1000n))
+  const subMillis = exact ? Number(micros) - millis * 1000 : Number(micros - floorDiv(micros, 1000n) * 1000n)
+  const iso = new Date(millis).toISOString()
+  if (subMillis === 0) return zone === 'Z' ? iso : iso.slice(0, -1)
+  return `${iso.slice(0, -1)}${String(subMillis).padStart(3, '0')}${zone}`
+}
+
+const SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER)
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b
+  return a % b < 0n ? q - 1n : q
 }
 
 function bigintAsText(_key: string, value: unknown): unknown {

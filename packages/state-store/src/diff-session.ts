@@ -45,7 +45,7 @@ export class DuckDBDiffSession implements DiffSession {
     // Start from a compacted snapshot: one base file, no deltas (a crashed run's deltas are folded in).
     const files = await compact(writer, snapshotDir)
     const session = new DuckDBDiffSession(work, writer, files)
-    await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, hash VARCHAR, payload VARCHAR)`)
+    await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, payload VARCHAR)`)
     await writer.run(
       `CREATE TABLE ${session.t('delta')} (seq BIGINT, op VARCHAR, identifier VARCHAR, hash VARCHAR, at_ms BIGINT)`,
     )
@@ -62,7 +62,6 @@ export class DuckDBDiffSession implements DiffSession {
     for (const row of rows) {
       if (row.identifier === null) appender.appendNull()
       else appender.appendVarchar(row.identifier)
-      appender.appendVarchar(row.hash)
       appender.appendVarchar(row.payload)
       appender.endRow()
     }
@@ -91,16 +90,17 @@ export class DuckDBDiffSession implements DiffSession {
         WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
       ),
       s AS (SELECT * FROM ${baseRelation(this.files)}),
+      m AS (SELECT identifier, payload, md5(payload) AS hash FROM ${model}),
       joined AS (
         SELECT ${kind} AS kind, m.identifier, m.hash, m.payload, s.rejected_hash, s.rejected_at, dup.n
-        FROM ${model} m
+        FROM m
         LEFT JOIN dup ON m.identifier = dup.identifier
         LEFT JOIN s ON m.identifier = s.identifier
         ${
           removed
             ? `UNION ALL
         SELECT 'removed', s.identifier, s.hash, NULL, s.rejected_hash, s.rejected_at, NULL
-        FROM s ANTI JOIN ${model} m ON s.identifier = m.identifier
+        FROM s ANTI JOIN ${model} staged ON s.identifier = staged.identifier
         WHERE s.hash IS NOT NULL`
             : ''
         }
@@ -192,7 +192,7 @@ export class DuckDBDiffSession implements DiffSession {
     await replaceBase(
       this.writer,
       this.files.dir,
-      `SELECT identifier, any_value(hash) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
+      `SELECT identifier, md5(any_value(payload)) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
        FROM ${this.t('model')} WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) = 1`,
     )
   }

@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { DuckDBInstance } from '@duckdb/node-api'
 import {
-  canonicalJson,
   type DiffSession,
   parseJson,
   type RunFilter,
@@ -11,6 +10,7 @@ import {
   type StateStore,
   type SyncConfig,
   type SyncOverview,
+  stringifyExact,
   type Value,
 } from '@sluice/core'
 import { type DatabaseOptions, openDatabase } from './database.js'
@@ -100,7 +100,7 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
 
     async setCursor(sync: string, value: Value | undefined): Promise<void> {
       if (value === undefined) await removeQuietly(layout.cursorFile(sync))
-      else await writeFileAtomic(layout.cursorFile(sync), JSON.stringify({ json: canonicalJson(value) }))
+      else await writeFileAtomic(layout.cursorFile(sync), JSON.stringify({ json: stringifyExact(value) }))
     },
 
     async reset(sync: string): Promise<void> {

@@ -1,7 +1,7 @@
 export { compileMapping, type RowMapper, readPath, writePath } from '../mapping/index.js'
 export { compareCursor, maxCursor } from './cursor.js'
 export { rowHash } from './hash.js'
-export { canonicalJson, parseJson } from './json.js'
+export { parseJson, stringifyExact } from './json.js'
 export {
   type Dialect,
   quoteIdentifier,

@@ -1,11 +1,21 @@
 import type { Value } from '../contract/records.js'
 
 /**
- * Canonical JSON: object keys sorted, integers beyond 2^53 written as exact digits, non-finite
- * numbers as null. Two payloads with the same content always give the same text, so the text can be
- * hashed, stored and compared.
+ * A payload as JSON text: exactly `JSON.stringify`, except that integers beyond 2^53 (`bigint`) are
+ * written as their exact digits instead of throwing. Keys keep their order, which the mapping fixes
+ * (mapping order, then column order), so the same row under the same mappings always gives the same
+ * text: the text is what is hashed, stored and compared.
  */
-export function canonicalJson(value: Value): string {
+export function stringifyExact(value: Value): string {
+  try {
+    // The fast path: almost every payload has no bigint.
+    return JSON.stringify(value)
+  } catch {
+    return exactJson(value)
+  }
+}
+
+function exactJson(value: Value): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value)
@@ -21,17 +31,16 @@ export function canonicalJson(value: Value): string {
         let out = '['
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out += ','
-          out += canonicalJson(value[i] ?? null)
+          out += exactJson(value[i] ?? null)
         }
         return `${out}]`
       }
-      const keys = Object.keys(value).sort()
       let out = '{'
       let first = true
-      for (const key of keys) {
+      for (const key of Object.keys(value)) {
         const item = value[key]
         if (item === undefined) continue
-        out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${exactJson(item)}`
         first = false
       }
       return `${out}}`

@@ -8,8 +8,7 @@ import { readPath } from '../mapping/paths.js'
 import { redact } from '../redact.js'
 import { emptyCounts, type PerOperation, type RunRecord, type RunStatus, type TrackedRecord } from '../run.js'
 import { maxCursor } from './cursor.js'
-import { rowHash } from './hash.js'
-import { canonicalJson, parseJson } from './json.js'
+import { parseJson, stringifyExact } from './json.js'
 import { resolveModelSql } from './model.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
@@ -102,8 +101,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       const staged: StagedRow[] = new Array(rows.length)
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as (typeof rows)[number]
-        const payload = canonicalJson(mapper.payload(row))
-        staged[i] = { identifier: identifierText(mapper.identifier(row)), hash: rowHash(payload), payload }
+        staged[i] = {
+          identifier: identifierText(mapper.identifier(row)),
+          payload: stringifyExact(mapper.payload(row)),
+        }
         if (model.cursor) cursor = maxCursor(cursor, readPath(row, model.cursor) ?? null)
       }
       await session.stage(staged)
@@ -221,7 +222,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
 export function identifierText(value: Value | undefined): string | null {
   if (value === null || value === undefined) return null
   if (typeof value === 'string') return value
-  if (typeof value === 'object') return canonicalJson(value)
+  if (typeof value === 'object') return stringifyExact(value)
   return String(value)
 }
 

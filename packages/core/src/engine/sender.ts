@@ -2,7 +2,7 @@ import type { ConnectorContext, Destination } from '../contract/destination.js'
 import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
 import type { RunCounts, TrackedRecord, TrackingBatch, TrackingSink } from '../run.js'
-import { canonicalJson } from './json.js'
+import { stringifyExact } from './json.js'
 import { Semaphore } from './limiter.js'
 import type { Change, DiffSession, SnapshotCommit } from './state.js'
 
@@ -222,7 +222,7 @@ export class Sender {
       if (this.o.tracking) {
         tracked.push({
           identifier,
-          payload: canonicalJson(record.fields),
+          payload: stringifyExact(record.fields),
           operation: group.operation,
           status: result.status,
           message: result.status === 'succeeded' ? null : result.reason,

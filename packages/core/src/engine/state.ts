@@ -70,9 +70,11 @@ export interface SyncOverview {
 export interface StagedRow {
   /** the identifier as text; null for a NULL identifier */
   identifier: string | null
-  /** `rowHash()` of `payload` */
-  hash: string
-  /** the mapped payload, canonical JSON */
+  /**
+   * The mapped payload as JSON text (`stringifyExact`). Its hash is `rowHash(payload)`: the MD5 of the
+   * text, as hex. The store computes it where the data is (DuckDB's or Postgres's `md5()`), which is
+   * cheaper than hashing row by row in JS and gives the same value.
+   */
   payload: string
 }
 
