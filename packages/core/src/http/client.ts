@@ -13,6 +13,7 @@ import {
   networkError,
 } from './network-errors.js'
 import { bodyExcerpt } from './response-errors.js'
+import { SlidingWindow } from './sliding-window.js'
 import type { HttpClient, HttpClientOptions, HttpRequest, HttpResponse, HttpStats } from './types.js'
 
 const DEFAULTS = {
@@ -51,6 +52,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, maxInFlight: 0 }
   const pools = new Map<string, Pool>()
   let limiter: Promise<Bottleneck> | undefined
+  const rateWindow = options.rateLimit ? new SlidingWindow(options.rateLimit) : undefined
   let inFlight = 0
   let closed = false
 
@@ -75,6 +77,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     url: URL,
     headers: Record<string, string>,
   ): Promise<HttpResponse> => {
+    await rateWindow?.acquire(req.signal)
     inFlight += 1
     stats.requests += 1
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight)

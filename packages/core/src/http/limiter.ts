@@ -4,15 +4,18 @@ import { redact, registerSecret } from '../redact.js'
 import type { HttpClientOptions } from './types.js'
 
 /**
- * The bottleneck limiter behind one client: `concurrency` requests in flight, and `rateLimit.requests`
- * per `rateLimit.perMs` as a reservoir refilled every window. With `cluster`, the limiter keeps its
- * state in Redis so every worker using the same id draws from one quota.
+ * The bottleneck limiter behind one client: `concurrency` requests in flight. With `cluster`, it keeps
+ * its state in Redis and adds the rate limit as a reservoir refilled every window, so every worker using
+ * the same id draws from one quota. (Within one process the client's sliding window enforces the rate.)
  */
 export async function createLimiter(
   options: Pick<HttpClientOptions, 'concurrency' | 'rateLimit' | 'cluster' | 'component'>,
 ): Promise<Bottleneck> {
-  const local: Bottleneck.ConstructorOptions = {
-    maxConcurrent: options.concurrency ?? null,
+  const local: Bottleneck.ConstructorOptions = { maxConcurrent: options.concurrency ?? null }
+  if (!options.cluster) return new Bottleneck(local)
+
+  const shared: Bottleneck.ConstructorOptions = {
+    ...local,
     ...(options.rateLimit
       ? {
           reservoir: options.rateLimit.requests,
@@ -21,11 +24,10 @@ export async function createLimiter(
         }
       : {}),
   }
-  if (!options.cluster) return new Bottleneck(local)
 
   const Redis = await loadIoredis(options.component)
   const limiter = new Bottleneck({
-    ...local,
+    ...shared,
     id: `sluice:${options.cluster.id}`,
     datastore: 'ioredis',
     Redis,

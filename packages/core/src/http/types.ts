@@ -11,7 +11,10 @@ export interface HttpClientOptions {
   baseUrl: string
   /** the connector id, used in error messages: `[sluice] [braze] …` */
   component: string
-  /** requests per interval for this destination (bottleneck reservoir, refreshed each window) */
+  /**
+   * at most `requests` starts in any span of `perMs` (a sliding window; with `cluster`, also a shared
+   * bottleneck reservoir refreshed each window)
+   */
   rateLimit?: RateLimit
   /** at most this many requests in flight */
   concurrency?: number

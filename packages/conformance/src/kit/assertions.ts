@@ -1,0 +1,78 @@
+import { inspect } from 'node:util'
+import { isSluiceError, type RecordResult, type SluiceError, type Value } from '@sluice/core'
+import { expect } from 'vitest'
+import type { Harness } from './harness.js'
+
+/** Every record succeeded; otherwise the failure names the first refusal and its reason. */
+export function expectAllSucceeded(results: RecordResult[]): void {
+  const refused = results.findIndex((r) => r.status !== 'succeeded')
+  const reason = refused >= 0 ? (results[refused] as { reason?: string }).reason : undefined
+  expect(refused, `record ${refused} was rejected: ${reason}`).toBe(-1)
+}
+
+/** The fake holds each record as the mapping says it should arrive. */
+export function expectStored(h: Harness, fieldsList: Array<Record<string, Value>>): void {
+  for (const fields of fieldsList) {
+    const stored = h.storedRecord(fields)
+    expect(stored, `record ${String(fields[h.options.identifierField])} is missing`).toBeDefined()
+    expect(stored).toMatchObject(withoutEmpty(h.options.stored(fields)))
+    for (const [field, value] of Object.entries(h.options.stored(fields))) {
+      if (value === null || value === undefined) expect(stored?.[field] ?? null).toBeNull()
+    }
+  }
+}
+
+function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined))
+}
+
+/** Awaits a promise that must fail with a SluiceError, and returns that error. */
+export async function expectSluiceError(promise: Promise<unknown>): Promise<SluiceError> {
+  let failure: unknown
+  try {
+    await promise
+  } catch (error) {
+    failure = error
+  }
+  expect(failure, 'expected an error, but the call succeeded').toBeDefined()
+  expect(isSluiceError(failure), `expected a SluiceError, got: ${String(failure)}`).toBe(true)
+  return failure as SluiceError
+}
+
+/** All an error could show a person: message, stack, details and causes, as printed. */
+export function printed(error: unknown): string {
+  const details = isSluiceError(error) ? JSON.stringify(error.details) : ''
+  return `${inspect(error, { depth: 8 })}\n${details}`
+}
+
+export function expectNoSecret(text: string, secrets: string[], where: string): void {
+  for (const secret of secrets) {
+    expect(text.includes(secret), `a secret (${secret.slice(0, 2)}…) appears in ${where}`).toBe(false)
+  }
+}
+
+/** The most arrivals within any `windowMs` span. */
+export function busiestWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b)
+  let most = 0
+  let start = 0
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++
+    most = Math.max(most, end - start + 1)
+  }
+  return most
+}
+
+/** Runs `tasks` with at most `limit` in flight, as the engine sends batches. */
+export async function pool<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = new Array(tasks.length)
+  let next = 0
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++
+      results[index] = await tasks[index]!()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
+  return results
+}

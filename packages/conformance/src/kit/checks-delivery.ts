@@ -1,0 +1,198 @@
+import type { Value } from '@sluice/core'
+import { expect } from 'vitest'
+import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored, pool } from './assertions.js'
+import { type Check, needsSeed, samples } from './check.js'
+import type { Harness } from './harness.js'
+
+/** The largest batch the size check sends, so connectors that take 10 000 records stay quick to test. */
+const MAX_BATCH_TRIED = 2_000
+
+/** Only these values of any field count as "the record the test marked", never a substring. */
+function holds(value: unknown, wanted: ReadonlySet<string>): boolean {
+  if (typeof value === 'string') return wanted.has(value)
+  if (Array.isArray(value)) return value.some((v) => holds(v, wanted))
+  if (value && typeof value === 'object') return Object.values(value).some((v) => holds(v, wanted))
+  return false
+}
+
+/** One write first, so tokens are fetched before the faults are switched on. */
+async function warmedUp(h: Harness) {
+  const destination = h.connect()
+  expectAllSucceeded(await h.write(destination, h.seedOperation!, [h.options.record(900)]))
+  h.host.resetTraffic()
+  return destination
+}
+
+export const deliveryChecks: Check[] = [
+  {
+    group: 'records',
+    title: "per-record rejections come back with the API's reason while the rest succeed",
+    skip: needsSeed,
+    async run(h) {
+      const records = samples(h, 0, 6)
+      const marked = new Set([
+        String(records[1]![h.options.identifierField]),
+        String(records[4]![h.options.identifierField]),
+      ])
+      h.fake.faults.rejectWhere = (record) =>
+        holds(record, marked) ? 'marked invalid by the conformance kit' : undefined
+      const results = await h.write(h.connect(), h.seedOperation!, records)
+      results.forEach((result, i) => {
+        if (i === 1 || i === 4) {
+          expect(result.status, `record ${i}`).toBe('rejected')
+          expect(result.status === 'rejected' && result.reason).toContain(
+            'marked invalid by the conformance kit',
+          )
+        } else expect(result, `record ${i}`).toEqual({ status: 'succeeded' })
+      })
+      expectStored(
+        h,
+        [0, 2, 3, 5].map((i) => records[i]!),
+      )
+    },
+  },
+  {
+    group: 'records',
+    title: 'batches never exceed the declared size',
+    skip: needsSeed,
+    timeoutMs: 120_000,
+    async run(h) {
+      const size = Math.min(h.options.connector.capabilities.batchSize, MAX_BATCH_TRIED)
+      const records = samples(h, 0, size)
+      expectAllSucceeded(await h.write(h.connect(), h.seedOperation!, records))
+      expect(h.fake.stats.maxRecordsPerRequest).toBeGreaterThan(0)
+      expect(h.fake.stats.maxRecordsPerRequest).toBeLessThanOrEqual(
+        h.options.connector.capabilities.batchSize,
+      )
+      expect(h.storedCount()).toBe(size)
+    },
+  },
+  {
+    group: 'limits',
+    title: 'declared concurrency is never exceeded',
+    skip: needsSeed,
+    timeoutMs: 60_000,
+    async run(h) {
+      const { concurrency } = h.options.connector.capabilities
+      const destination = await warmedUp(h)
+      h.fake.faults.slowMs = 50
+      const writes = samples(h, 0, concurrency * 3).map(
+        (fields) => () => h.write(destination, h.seedOperation!, [fields]),
+      )
+      const results = await pool(concurrency, writes)
+      results.forEach(expectAllSucceeded)
+      expect(h.host.traffic.maxInFlight).toBeLessThanOrEqual(concurrency)
+    },
+  },
+  {
+    group: 'limits',
+    title: 'declared rate limit is never exceeded',
+    skip: (h) => {
+      const limit = h.options.connector.capabilities.rateLimit
+      if (!limit) return 'not declared: the connector declares no rate limit'
+      if (limit.requests > 200 || limit.perMs > 10_000)
+        return `too large to exceed in a test: ${limit.requests} requests per ${limit.perMs} ms`
+      return needsSeed(h)
+    },
+    timeoutMs: 120_000,
+    async run(h) {
+      const limit = h.options.connector.capabilities.rateLimit!
+      const destination = await warmedUp(h)
+      const writes = samples(h, 0, limit.requests * 2 + 1).map(
+        (fields) => () => h.write(destination, h.seedOperation!, [fields]),
+      )
+      ;(await pool(h.options.connector.capabilities.concurrency, writes)).forEach(expectAllSucceeded)
+      const arrivals = h.host.traffic.log.map((r) => r.at)
+      // A little under the window: arrival times differ from send times by a few ms of latency.
+      expect(busiestWindow(arrivals, limit.perMs * 0.9)).toBeLessThanOrEqual(limit.requests)
+    },
+  },
+  {
+    group: 'resilience',
+    title: '429 responses are retried and succeed',
+    skip: needsSeed,
+    timeoutMs: 60_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      h.fake.faults.rateLimitEvery = { n: 2, retryAfterSeconds: 1 }
+      for (const fields of samples(h, 0, 3))
+        expectAllSucceeded(await h.write(destination, h.seedOperation!, [fields]))
+      expect(h.host.traffic.injected.rateLimited).toBeGreaterThan(0)
+      expectStored(h, samples(h, 0, 3))
+    },
+  },
+  {
+    group: 'resilience',
+    title: '5xx responses and dropped connections are retried and succeed',
+    skip: needsSeed,
+    timeoutMs: 60_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      h.fake.faults.dropConnections = 1
+      h.fake.faults.serverErrors = { count: 2, status: 503 }
+      const records = samples(h, 0, 3)
+      expectAllSucceeded(await h.write(destination, h.seedOperation!, records))
+      expect(h.host.traffic.injected).toMatchObject({ dropped: 1, serverErrors: 2 })
+      expectStored(h, records)
+    },
+  },
+  {
+    group: 'resilience',
+    title: 'retries exhausted fails clearly',
+    skip: needsSeed,
+    timeoutMs: 120_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      h.fake.faults.serverErrors = { count: 1_000_000, status: 503 }
+      const error = await expectSluiceError(h.write(destination, h.seedOperation!, samples(h, 0, 2)))
+      expect(error.message).toMatch(/^\[sluice\] \[[a-z0-9-]+\] /)
+      expect(error.message).toMatch(/503|retries exhausted/i)
+      expect(h.host.traffic.injected.serverErrors).toBeGreaterThan(1)
+    },
+  },
+  {
+    group: 'resilience',
+    title: 'an expired token is refreshed once',
+    skip: (h) =>
+      h.options.refreshesTokens
+        ? needsSeed(h)
+        : 'not applicable: the connector uses a static key, nothing to refresh',
+    timeoutMs: 60_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      h.fake.faults.expireTokens = true
+      const records = samples(h, 0, 3)
+      expectAllSucceeded(await h.write(destination, h.seedOperation!, records))
+      expect(h.fake.faults.expireTokens, 'the fake never saw the expired token').toBe(false)
+      expect(h.host.traffic.log.filter((r) => r.status === 401)).toHaveLength(1)
+      expectAllSucceeded(await h.write(destination, h.seedOperation!, samples(h, 10, 2)))
+      expectStored(h, records)
+    },
+  },
+  {
+    group: 'values',
+    title: 'unicode, empty strings, NULLs and large values survive',
+    skip: needsSeed,
+    async run(h) {
+      const text = h.options.textField
+      const values: Value[] = [
+        'Zoë Ångström — 日本語 · עברית · 🚀✨ · 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+        '',
+        null,
+        `${'large value '.repeat(Math.ceil(h.options.largeValueLength / 12))}`.slice(
+          0,
+          h.options.largeValueLength,
+        ),
+        'quotes " \' \\ and\nnew lines\ttabs',
+      ]
+      const records = values.map((value, i) => ({ ...h.options.record(i), [text]: value }))
+      expectAllSucceeded(await h.write(h.connect(), h.seedOperation!, records))
+      for (const record of records) {
+        const expected = h.options.stored(record)[text]
+        const actual = h.storedRecord(record)?.[text]
+        if (expected === null || expected === undefined) expect(actual ?? null, `NULL in ${text}`).toBeNull()
+        else expect(actual).toEqual(expected)
+      }
+    },
+  },
+]

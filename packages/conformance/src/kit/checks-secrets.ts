@@ -1,0 +1,43 @@
+import { createServer } from 'node:net'
+import { expect } from 'vitest'
+import { expectNoSecret, expectSluiceError, printed } from './assertions.js'
+import type { Check } from './check.js'
+
+/** A loopback URL where nothing listens. */
+async function deadUrl(): Promise<string> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}
+
+export const secretChecks: Check[] = [
+  {
+    group: 'secrets',
+    title: 'no secret appears in any error',
+    timeoutMs: 120_000,
+    async run(h) {
+      const good = h.options.config(h.host.url)
+      const bad = h.options.badCredentials(h.host.url)
+      const secrets = [...h.options.secrets(good), ...h.options.secrets(bad)]
+      expect(
+        secrets.length,
+        'no secrets to look for: mark them `secret: true` in the schema or pass `secrets`',
+      ).toBeGreaterThan(0)
+
+      // Failures of every kind, on top of those the other checks collected.
+      await expectSluiceError(h.capture(() => h.connect(bad).check(h.context())))
+      const unreachable = h.options.config(await deadUrl())
+      await expectSluiceError(h.capture(() => h.connect(unreachable).check(h.context())))
+      h.fake.faults.serverErrors = { count: 1_000_000, status: 500 }
+      await expectSluiceError(h.capture(() => h.connect().check(h.context())))
+
+      expect(h.errors.length).toBeGreaterThanOrEqual(3)
+      for (const [i, error] of h.errors.entries()) {
+        expectNoSecret(printed(error), secrets, `error ${i + 1}: ${String(error)}`)
+      }
+      expectNoSecret(h.logLines.join('\n'), secrets, 'the log')
+    },
+  },
+]

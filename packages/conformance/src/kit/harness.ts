@@ -1,0 +1,132 @@
+import type {
+  ConnectorContext,
+  Destination,
+  Logger,
+  Operation,
+  OutboundRecord,
+  RecordResult,
+  Value,
+} from '@sluice/core'
+import type { TSchema } from 'typebox'
+import { clearFaults } from '../faults.js'
+import { type FakeHost, startFakeHost } from '../host.js'
+import type { DestinationFake } from '../types.js'
+import type { ResolvedOptions } from './options.js'
+
+/**
+ * The state one conformance suite shares: the fake on its host, the destinations connected for the
+ * current check, and every error and log line seen, for the secrets check at the end.
+ */
+export class Harness<S extends TSchema = TSchema> {
+  fake!: DestinationFake
+  host!: FakeHost
+  readonly errors: unknown[] = []
+  readonly logLines: string[] = []
+  private readonly open: Destination[] = []
+
+  constructor(readonly options: ResolvedOptions<S>) {}
+
+  async start(): Promise<void> {
+    this.fake = this.options.fake()
+    this.host = await startFakeHost(this.fake)
+  }
+
+  async stop(): Promise<void> {
+    await this.closeDestinations()
+    await this.host?.close()
+  }
+
+  /** Before each check: an empty fake with no faults and no traffic. */
+  reset(): void {
+    this.fake.reset()
+    clearFaults(this.fake.faults)
+    this.host.resetTraffic()
+  }
+
+  async closeDestinations(): Promise<void> {
+    for (const destination of this.open.splice(0))
+      await destination.close?.().catch((e) => this.errors.push(e))
+  }
+
+  readonly log: Logger = {
+    debug: (m, f) => this.logLines.push(line(m, f)),
+    info: (m, f) => this.logLines.push(line(m, f)),
+    warn: (m, f) => this.logLines.push(line(m, f)),
+    error: (m, f) => this.logLines.push(line(m, f)),
+  }
+
+  context(): ConnectorContext {
+    return { signal: new AbortController().signal, log: this.log }
+  }
+
+  /** Connects the connector with the working config (or another one) for this check. */
+  connect(config: unknown = this.options.config(this.host.url)): Destination {
+    const destination = this.options.connector.connect(
+      config as Parameters<typeof this.options.connector.connect>[0],
+      this.context(),
+    )
+    this.open.push(destination)
+    return destination
+  }
+
+  /** Runs `fn`, keeping any error it throws for the secrets check, and rethrows it. */
+  async capture<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (error) {
+      this.errors.push(error)
+      throw error
+    }
+  }
+
+  /** The outbound record for a set of mapped fields. */
+  outbound(fields: Record<string, Value>): OutboundRecord {
+    return { identifier: String(fields[this.options.identifierField]), fields }
+  }
+
+  /** Sends one batch the way the engine does and checks the answer has one result per record. */
+  async write(
+    destination: Destination,
+    operation: Operation,
+    fieldsList: Array<Record<string, Value>>,
+  ): Promise<RecordResult[]> {
+    const records = fieldsList.map((fields) =>
+      operation === 'delete'
+        ? this.outbound({ [this.options.identifierField]: fields[this.options.identifierField]! })
+        : this.outbound(fields),
+    )
+    const results = await this.capture(() =>
+      destination.write(
+        { object: this.options.object, operation, identifierField: this.options.identifierField, records },
+        this.context(),
+      ),
+    )
+    if (results.length !== records.length) {
+      throw new Error(`write() returned ${results.length} results for ${records.length} records`)
+    }
+    return results
+  }
+
+  /** What the fake holds now for a sample record, or undefined. */
+  storedRecord(fields: Record<string, Value>): Record<string, unknown> | undefined {
+    return this.fake.records(this.options.object).get(String(fields[this.options.identifierField]))
+  }
+
+  storedCount(): number {
+    return this.fake.records(this.options.object).size
+  }
+
+  /** The operation that creates records for checks that need some first: upsert, else create. */
+  get seedOperation(): Operation | undefined {
+    const b = this.options.behaviours
+    if (b.has('upsert') || b.has('mirror')) return 'upsert'
+    if (b.has('create')) return 'create'
+    return undefined
+  }
+}
+
+function line(message: string, fields?: Record<string, unknown>): string {
+  return fields
+    ? `${message} ${JSON.stringify(fields, (_k, v) => (typeof v === 'bigint' ? String(v) : v))}`
+    : message
+}

@@ -1,0 +1,5 @@
+export type { Check } from './check.js'
+export { CHECKS } from './checks.js'
+export { explainConfig } from './checks-config.js'
+export { describeDestinationConformance, skippedTitle } from './describe.js'
+export { type DestinationConformanceOptions, secretValues } from './options.js'

@@ -1,0 +1,20 @@
+import { describeDestinationConformance } from '../src/index.js'
+import records from './fixtures/records-connector.js'
+import { createRecordsFake, FAKE_CLIENT_ID, FAKE_CLIENT_SECRET } from './fixtures/records-fake.js'
+
+describeDestinationConformance({
+  connector: records,
+  fake: createRecordsFake,
+  config: (url) => ({ baseUrl: url, clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET }),
+  badCredentials: (url) => ({ baseUrl: url, clientId: FAKE_CLIENT_ID, clientSecret: 'wrong-secret-0000' }),
+  object: 'contacts',
+  identifierField: 'id',
+  record: (i) => ({
+    id: `c-${i}`,
+    email: `person${i}@example.com`,
+    name: `Person ${i}`,
+    plan: i % 2 ? 'pro' : 'free',
+  }),
+  textField: 'name',
+  refreshesTokens: true,
+})

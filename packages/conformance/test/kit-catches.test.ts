@@ -1,0 +1,112 @@
+import { type DestinationConnector, defineDestination, rejected, SluiceError, succeeded } from '@sluice/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CHECKS, type DestinationConformanceOptions } from '../src/index.js'
+import { Harness } from '../src/kit/harness.js'
+import { resolveOptions } from '../src/kit/options.js'
+import records, { type RecordsConfig } from './fixtures/records-connector.js'
+import { createRecordsFake, FAKE_CLIENT_ID, FAKE_CLIENT_SECRET } from './fixtures/records-fake.js'
+
+/** The kit must fail connectors that break the contract: each case breaks one promise. */
+const base: DestinationConformanceOptions<typeof RecordsConfig> = {
+  connector: records,
+  fake: createRecordsFake,
+  config: (url) => ({ baseUrl: url, clientId: FAKE_CLIENT_ID, clientSecret: FAKE_CLIENT_SECRET }),
+  badCredentials: (url) => ({ baseUrl: url, clientId: FAKE_CLIENT_ID, clientSecret: 'wrong-secret-0000' }),
+  object: 'contacts',
+  identifierField: 'id',
+  record: (i) => ({ id: `c-${i}`, email: `p${i}@example.com`, name: `P ${i}` }),
+  textField: 'name',
+  refreshesTokens: true,
+}
+
+/** The records connector with its write or check replaced. */
+function broken(change: {
+  write?: (original: ReturnType<typeof records.connect>) => ReturnType<typeof records.connect>['write']
+  check?: (config: { clientSecret: string }) => Promise<void>
+}): DestinationConnector<typeof RecordsConfig> {
+  return defineDestination({
+    ...records,
+    connect(config, ctx) {
+      const inner = records.connect(config, ctx)
+      return {
+        ...inner,
+        ...(change.write ? { write: change.write(inner) } : {}),
+        ...(change.check ? { check: () => change.check!(config) } : {}),
+      }
+    },
+  })
+}
+
+let harness: Harness | undefined
+afterEach(async () => {
+  await harness?.stop()
+  harness = undefined
+})
+
+async function runCheck(title: string, connector: DestinationConnector<typeof RecordsConfig>) {
+  const check = CHECKS.find((c) => c.title === title)
+  if (!check) throw new Error(`no check titled ${title}`)
+  harness = new Harness(resolveOptions({ ...base, connector }) as never)
+  await harness.start()
+  harness.reset()
+  try {
+    await check.run(harness)
+  } finally {
+    await harness.closeDestinations()
+  }
+}
+
+describe('the kit fails a connector that', () => {
+  it('passes the working connector on the same checks', async () => {
+    await runCheck('update: creates nothing', records)
+    await runCheck("per-record rejections come back with the API's reason while the rest succeed", records)
+  })
+
+  it('creates records on update', async () => {
+    const upserting = broken({
+      write: (inner) => (batch, ctx) =>
+        inner.write({ ...batch, operation: batch.operation === 'update' ? 'upsert' : batch.operation }, ctx),
+    })
+    await expect(runCheck('update: creates nothing', upserting)).rejects.toThrow(/expected 5 to be \+0/)
+  })
+
+  it('reports refused records as succeeded', async () => {
+    const optimistic = broken({
+      write: (inner) => async (batch, ctx) => (await inner.write(batch, ctx)).map(() => succeeded),
+    })
+    await expect(
+      runCheck("per-record rejections come back with the API's reason while the rest succeed", optimistic),
+    ).rejects.toThrow()
+  })
+
+  it('loses the reason of a refused record', async () => {
+    const vague = broken({
+      write: (inner) => async (batch, ctx) =>
+        (await inner.write(batch, ctx)).map((r) => (r.status === 'rejected' ? rejected('failed') : r)),
+    })
+    await expect(
+      runCheck("per-record rejections come back with the API's reason while the rest succeed", vague),
+    ).rejects.toThrow(/marked invalid/)
+  })
+
+  it('puts a credential in an error message', async () => {
+    const leaky = broken({
+      check: async (config) => {
+        throw new SluiceError('auth', `login failed for secret ${config.clientSecret}`, {
+          component: 'records',
+        })
+      },
+    })
+    await expect(runCheck('check fails with bad credentials without leaking them', leaky)).rejects.toThrow(
+      /a secret .* appears in the error/,
+    )
+  })
+
+  it('declares a batch size it does not split down to what the API takes', async () => {
+    const greedy = defineDestination({
+      ...records,
+      capabilities: { ...records.capabilities, batchSize: 150 },
+    })
+    await expect(runCheck('batches never exceed the declared size', greedy)).rejects.toThrow(/413/)
+  })
+})
