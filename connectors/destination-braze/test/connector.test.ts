@@ -196,6 +196,30 @@ describe('Braze destination against the fake Braze API', () => {
     expect(fake.records('users').size).toBe(0)
   })
 
+  it('matches and deletes users by email, with the configured prioritization', async () => {
+    const destination = connect({ deletePrioritization: ['identified', 'most_recently_updated'] })
+    const byEmail = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        identifier: `p${i}@example.com`,
+        fields: { email: `p${i}@example.com`, plan: 'pro' },
+      }))
+    await destination.write(batch('upsert', byEmail(60), { identifierField: 'email' }), ctx)
+    expect(fake.users()).toHaveLength(60)
+    expect(fake.user({ email: 'p3@example.com' })).toMatchObject({
+      email: 'p3@example.com',
+      custom_attributes: { plan: 'pro' },
+    })
+    const results = await destination.write(batch('delete', byEmail(55), { identifierField: 'email' }), ctx)
+    expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+    expect(fake.requestsByEndpoint.delete).toBe(2)
+    expect(
+      fake
+        .users()
+        .map((u) => u.email)
+        .sort(),
+    ).toEqual(['p55@example.com', 'p56@example.com', 'p57@example.com', 'p58@example.com', 'p59@example.com'])
+  })
+
   it('writes subscription group states mapped as subscription_groups.<id>', async () => {
     const records = [
       { identifier: 'u1', fields: { external_id: 'u1', subscription_groups: { news: true, promos: false } } },
@@ -357,6 +381,23 @@ describe('Braze destination against the fake Braze API', () => {
       { name: 'points', type: 'number', custom: true },
     ])
     expect(catalog.objects[1]!.behaviours).toEqual(['append'])
+  })
+
+  it('discovers every custom attribute, page after page', async () => {
+    const destination = connect()
+    const wide = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`attr_${String(i).padStart(3, '0')}`, i]),
+    )
+    await destination.write(
+      batch(
+        'upsert',
+        users(1, () => wide),
+      ),
+      ctx,
+    )
+    const fields = (await destination.discover(ctx)).objects[0]!.fields.filter((f) => f.custom)
+    expect(fields.map((f) => f.name)).toEqual(Object.keys(wide))
+    expect(fake.requestsByEndpoint.customAttributes).toBe(3)
   })
 
   it('validates records before sending', async () => {
