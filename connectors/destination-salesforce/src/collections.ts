@@ -66,7 +66,8 @@ async function sendChunk(
     const body: Record<string, unknown> = { attributes: { type: plan.object } }
     if (plan.operation === 'update') body.id = r.key
     for (const [name, value] of Object.entries(r.fields)) body[name] = toJsonValue(value)
-    if (plan.operation === 'upsert') body[plan.externalIdField!] = r.key
+    // The key is the identifier's text, exactly as the snapshot and the Bulk path know it.
+    if (plan.operation === 'upsert' || plan.operation === 'insert') body[plan.keyField] = r.key
     return body
   })
   const json = { allOrNone: false, records }

@@ -90,8 +90,8 @@ export function connectSalesforce(
       return validateRecords(batch, describe, matchingFor(batch, describe))
     },
 
-    write(batch, { signal }) {
-      return writeBatch(client(), batch, settings, signal, options.onPath)
+    write(batch, writeCtx) {
+      return writeBatch(client(), batch, settings, writeCtx, options.onPath)
     },
 
     async close() {

@@ -1,4 +1,10 @@
-import { type RecordResult, rejected, SluiceError, type WriteBatch } from '@sluice/core'
+import {
+  type ConnectorContext,
+  type RecordResult,
+  rejected,
+  SluiceError,
+  type WriteBatch,
+} from '@sluice/core'
 import type Bottleneck from 'bottleneck'
 import type { SalesforceApi } from './api.js'
 import { type BulkSettings, sendBulk } from './bulk/ingest.js'
@@ -43,9 +49,10 @@ export async function writeBatch(
   api: SalesforceApi,
   batch: WriteBatch,
   settings: WriteSettings,
-  signal?: AbortSignal,
+  ctx: ConnectorContext,
   onPath?: (path: WritePath, records: number) => void,
 ): Promise<RecordResult[]> {
+  const { signal, log } = ctx
   const describe = await describeOrFail(api, batch.object, signal)
   const matching = matchingFor(batch, describe)
   const plan = await planBatch(api, batch, describe, matching, signal)
@@ -54,7 +61,10 @@ export async function writeBatch(
   if (plan.records.length > 0) {
     const path: WritePath = plan.records.length > settings.bulkThreshold ? 'bulk' : 'collections'
     onPath?.(path, plan.records.length)
-    if (path === 'bulk') await sendBulk(api, plan, settings.bulk, results, signal)
+    log.debug(
+      `salesforce: ${plan.operation} of ${plan.records.length} ${plan.object} records through ${path === 'bulk' ? 'Bulk API 2.0' : 'sObject Collections'}`,
+    )
+    if (path === 'bulk') await sendBulk(api, plan, settings.bulk, results, ctx)
     else await sendCollections(api, plan, settings.collectionsLimiter, results, signal)
   }
   for (let i = 0; i < results.length; i++) {

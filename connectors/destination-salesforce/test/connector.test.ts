@@ -465,3 +465,51 @@ describe('Bulk API 2.0 path', () => {
     expect((error as Error).message).toMatch(/InvalidBatch : Field name not found : Shoe_Size__c/)
   })
 })
+
+describe('a Bulk job that does not finish', () => {
+  it('is aborted after bulkTimeoutMs, or when the run is cancelled', async () => {
+    const slow = createFakeSalesforce({
+      publicKey: keys.publicKey,
+      clientId: 'consumer-key',
+      users: ['sync@example.com'],
+      bulkPollsUntilComplete: 1_000_000,
+    })
+    const slowHost = await startFakeHost(slow)
+    const destination = connectSalesforce(
+      {
+        loginUrl: slowHost.url,
+        auth: {
+          type: 'jwt',
+          clientId: 'consumer-key',
+          username: 'sync@example.com',
+          privateKey: keys.privateKey,
+        },
+        bulkThreshold: 0,
+        bulkPollIntervalMs: 10,
+        bulkMaxPollIntervalMs: 40,
+        bulkTimeoutMs: 1000,
+      },
+      ctx,
+    )
+    try {
+      await expect(destination.write(batch('upsert', [contact(1)]), ctx)).rejects.toMatchObject({
+        code: 'BULK_JOB_TIMEOUT',
+        message: expect.stringMatching(/was still InProgress after 1 s; it was aborted/),
+      })
+      expect(slow.jobs()[0]!.state).toBe('Aborted')
+
+      const controller = new AbortController()
+      const pending = destination.write(batch('upsert', [contact(2)]), {
+        signal: controller.signal,
+        log: silentLogger,
+      })
+      setTimeout(() => controller.abort(), 100)
+      await expect(pending).rejects.toMatchObject({ category: 'cancelled' })
+      expect(slow.jobs()[1]!.state).toBe('Aborted')
+      expect(slow.records('Contact').size).toBe(0)
+    } finally {
+      await destination.close?.()
+      await slowHost.close()
+    }
+  })
+})

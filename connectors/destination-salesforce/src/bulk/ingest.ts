@@ -1,4 +1,4 @@
-import { type RecordResult, SluiceError } from '@sluice/core'
+import { type ConnectorContext, type RecordResult, SluiceError } from '@sluice/core'
 import type { SalesforceApi } from '../api.js'
 import { csvLine } from '../csv.js'
 import type { Plan, PlannedRecord } from '../plan.js'
@@ -36,10 +36,10 @@ export async function sendBulk(
   plan: Plan,
   settings: BulkSettings,
   results: RecordResult[],
-  signal?: AbortSignal,
+  ctx: ConnectorContext,
 ): Promise<void> {
   for (const part of splitBySize(plan, settings.maxUploadBytes ?? MAX_UPLOAD_BYTES)) {
-    await runJob(api, plan, part.records, part.csv, settings, results, signal)
+    await runJob(api, plan, part.records, part.csv, settings, results, ctx)
   }
 }
 
@@ -92,8 +92,9 @@ async function runJob(
   csv: string,
   settings: BulkSettings,
   results: RecordResult[],
-  signal?: AbortSignal,
+  ctx: ConnectorContext,
 ): Promise<void> {
+  const { signal, log } = ctx
   const jobs = `${api.dataPath}/jobs/ingest`
   const withSignal = signal ? { signal } : {}
   const created = await api.request<JobInfo>({
@@ -110,6 +111,7 @@ async function runJob(
     ...withSignal,
   })
   const id = created.body.id
+  log.info(`salesforce: Bulk API job ${id}: ${plan.operation} of ${records.length} ${plan.object} records`)
   try {
     await api.request({
       method: 'PUT',
@@ -125,6 +127,10 @@ async function runJob(
       ...withSignal,
     })
     const info = await waitForJob(api, id, settings, signal)
+    log.info(`salesforce: Bulk API job ${id} ended ${info.state}`, {
+      processed: info.numberRecordsProcessed ?? 0,
+      failed: info.numberRecordsFailed ?? 0,
+    })
     if (info.state === 'Failed' && !info.numberRecordsProcessed) {
       const invalid = /^Invalid(Batch|Job)/i.test(info.errorMessage ?? '')
       throw new SluiceError(
