@@ -89,8 +89,13 @@ function packageFor(name: string, catalog: CatalogEntry[], cwd: string): string 
 
 async function add(input: CommandInput, name: string): Promise<number> {
   const dir = projectDir(input)
-  const catalog = await readCatalog()
-  const pkg = packageFor(name, catalog.entries, input.global.cwd)
+  const [catalog, { list: known }] = await Promise.all([
+    readCatalog(),
+    loadInstalledConnectors(join(dir, 'sluice.config.ts')),
+  ])
+  // Without a catalog, the connectors bundled with the runner still name their official packages.
+  const entries: CatalogEntry[] = [...catalog.entries, ...known.filter((c) => c.problems.length === 0)]
+  const pkg = packageFor(name, entries, input.global.cwd)
   const manager = detectPackageManager(dir)
   const [command, ...args] = manager.add([pkg])
   const paint = paintFor(process.stdout)

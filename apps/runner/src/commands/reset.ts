@@ -11,9 +11,9 @@ export default defineCommand({
   usage: '<sync> [options]',
   description:
     'Without --cdc: forgets what the destination acknowledged (the snapshot and the cursor), so the next run ' +
-    'sends every row as added, as a first run does. With --cdc: the next run records the current rows as ' +
-    'the snapshot and sends nothing, so only later changes are synced (Hightouch\'s "reset CDC"). Run ' +
-    'history and tracking are kept. Refused while the sync is running.',
+    'sends every row as added, as a first run does. With --cdc: reads the model now and records its rows as ' +
+    'synced without sending anything, so only later changes are sent (a run in reset_cdc mode). Run history ' +
+    'and tracking are kept. Refused while the sync is running.',
   options: {
     cdc: { type: 'boolean', description: 'start change tracking from the current rows instead' },
   },
@@ -49,7 +49,7 @@ export default defineCommand({
     const paint = paintFor(process.stdout)
     process.stdout.write(
       cdc
-        ? `${paint.green('✔')} ${sync}: change tracking restarts now. The next run records the current rows and sends nothing.\n`
+        ? `${paint.green('✔')} ${sync}: change tracking restarts now: the current rows are recorded as synced, and only later changes will be sent.\n`
         : `${paint.green('✔')} ${sync}: state reset. The next run sends every row as added.\n`,
     )
     return EXIT.ok

@@ -1,0 +1,84 @@
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sluice, tempDir } from './helpers/cli.js'
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
+
+let dir: Awaited<ReturnType<typeof tempDir>>
+beforeEach(async () => {
+  dir = await tempDir('sluice-connectors-')
+})
+afterEach(() => dir.remove())
+
+async function install(fixture: string, name: string) {
+  const target = join(dir.path, 'node_modules', '@acme', name)
+  await mkdir(join(dir.path, 'node_modules', '@acme'), { recursive: true })
+  await cp(join(FIXTURES, fixture), target, { recursive: true })
+}
+
+describe('sluice connectors', () => {
+  it('lists the connectors bundled with the runner', async () => {
+    const result = await sluice(['connectors'], { cwd: dir.path })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/duckdb +source +@sluice\/source-duckdb@\S+ +bundled with the runner/)
+    expect(result.stdout).toMatch(/braze +destination +@sluice\/destination-braze@\S+/)
+    expect(result.stdout).toMatch(/salesforce +destination +@sluice\/destination-salesforce@\S+/)
+  })
+
+  it("finds a third-party connector in the project's node_modules by its manifest", async () => {
+    await install('destination-echo', 'sluice-destination-echo')
+    const result = await sluice(['connectors', 'list', '--json'], { cwd: dir.path })
+    expect(result.code).toBe(0)
+    const { installed } = JSON.parse(result.stdout) as {
+      installed: Array<{ package: string; type: string; origin: string; problems: string[] }>
+    }
+    const echo = installed.find((c) => c.package === '@acme/sluice-destination-echo')
+    expect(echo).toMatchObject({ type: 'echo', origin: 'project', problems: [] })
+  })
+
+  it('names a package that does not satisfy the contract, and what it lacks', async () => {
+    await install('destination-broken', 'sluice-destination-broken')
+    const result = await sluice(['connectors'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(
+      /@acme\/sluice-destination-broken@0\.0\.1 .*not a valid connector: connect\(config, ctx\) is missing/,
+    )
+  })
+})
+
+describe('sluice connectors add', () => {
+  it("uses the project's package manager, found from its lockfile", async () => {
+    await writeFile(join(dir.path, 'pnpm-lock.yaml'), "lockfileVersion: '9.0'\n")
+    const result = await sluice(['connectors', 'add', '@sluice/destination-braze', '--dry-run'], {
+      cwd: dir.path,
+    })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('pnpm-lock.yaml: pnpm add @sluice/destination-braze')
+  })
+
+  it('installs a connector with npm and checks that it loads', async () => {
+    await writeFile(join(dir.path, 'package.json'), '{"name":"shop","private":true}\n')
+    await writeFile(
+      join(dir.path, 'package-lock.json'),
+      '{"name":"shop","lockfileVersion":3,"requires":true,"packages":{"":{"name":"shop"}}}\n',
+    )
+    const result = await sluice(['connectors', 'add', join(FIXTURES, 'destination-echo')], {
+      cwd: dir.path,
+      env: { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+    })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('package-lock.json: npm install')
+    expect(result.stdout).toContain(
+      '✔ @acme/sluice-destination-echo@1.2.3: use type "echo" in your destinations',
+    )
+    expect(await readFile(join(dir.path, 'package.json'), 'utf8')).toContain('@acme/sluice-destination-echo')
+  })
+
+  it('suggests the closest name for an unknown short name', async () => {
+    const result = await sluice(['connectors', 'add', 'brazee'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('no connector "brazee"')
+  })
+})
