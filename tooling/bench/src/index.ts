@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Fixtures } from './data/fixtures.js'
 import { figures } from './figures/index.js'
 import { parseArgs } from './harness/args.js'
 import type { BenchContext } from './harness/figure.js'
@@ -27,14 +28,16 @@ async function main(): Promise<number> {
   const scale = args.quick ? 0.1 : 1
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'sluice-bench-'))
   const started = performance.now()
+  const log = (message: string) => {
+    const elapsed = ((performance.now() - started) / 1000).toFixed(1).padStart(6)
+    process.stderr.write(`[bench ${elapsed}s] ${message}\n`)
+  }
   const ctx: BenchContext = {
     scale,
     repetitions: REPETITIONS,
     workDir,
-    log: (message) => {
-      const elapsed = ((performance.now() - started) / 1000).toFixed(1).padStart(6)
-      process.stderr.write(`[bench ${elapsed}s] ${message}\n`)
-    },
+    fixtures: new Fixtures(workDir, log),
+    log,
   }
   ctx.log(`scale ${scale}, ${REPETITIONS} repetitions per figure, scratch ${workDir}`)
   try {

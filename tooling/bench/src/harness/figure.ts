@@ -1,3 +1,5 @@
+import type { Fixtures } from '../data/fixtures.js'
+
 /**
  * A figure is one benchmark: it runs its workload at the given scale and returns measurements, each
  * with the key it has in `results/latest.json` and the target it is judged against.
@@ -44,6 +46,8 @@ export interface BenchContext {
   repetitions: number
   /** a scratch folder for this invocation's DuckDB files and lakes */
   workDir: string
+  /** generated models, shared between figures */
+  fixtures: Fixtures
   log(message: string): void
 }
 

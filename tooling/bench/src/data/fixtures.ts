@@ -1,0 +1,45 @@
+import { copyFile, mkdtemp } from 'node:fs/promises'
+import path from 'node:path'
+import { secondsSince } from '../harness/stats.js'
+import { generateUsers } from './users.js'
+
+/**
+ * Generated models shared by the figures of one invocation: each size is generated once, and a figure
+ * that changes rows works on its own copy.
+ */
+export class Fixtures {
+  readonly #models = new Map<number, Promise<string>>()
+
+  constructor(
+    readonly workDir: string,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  /** A DuckDB file holding the users model with `rows` rows. Do not change it: use `usersCopy`. */
+  users(rows: number): Promise<string> {
+    let model = this.#models.get(rows)
+    if (!model) {
+      const file = path.join(this.workDir, `users-${rows}.duckdb`)
+      model = (async () => {
+        const started = performance.now()
+        await generateUsers(file, rows)
+        this.log(`generated ${rows.toLocaleString('en-US')} users in ${secondsSince(started).toFixed(1)} s`)
+        return file
+      })()
+      this.#models.set(rows, model)
+    }
+    return model
+  }
+
+  /** A private copy of the users model, for figures that change rows between runs. */
+  async usersCopy(rows: number, name: string): Promise<string> {
+    const copy = path.join(this.workDir, `users-${rows}-${name}.duckdb`)
+    await copyFile(await this.users(rows), copy)
+    return copy
+  }
+
+  /** A new empty folder for one run's state or lake. */
+  folder(prefix: string): Promise<string> {
+    return mkdtemp(path.join(this.workDir, `${prefix}-`))
+  }
+}

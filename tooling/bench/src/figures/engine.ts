@@ -1,0 +1,105 @@
+import { rm } from 'node:fs/promises'
+import { type BenchContext, type Figure, rowsLabel, scaledRows, type Values } from '../harness/figure.js'
+import { type IsolatedResult, runIsolated } from '../harness/isolated.js'
+import { median } from '../harness/stats.js'
+import { expectRun } from '../workloads/checks.js'
+import type { EngineRunOutput } from '../workloads/engine-run.js'
+import { nullDestination } from '../workloads/null-destination.js'
+import { atLeast, below, within } from './targets.js'
+
+const SMALL = 1_000_000
+const LARGE = 10_000_000
+
+/**
+ * Figures 2 and 6 and the tracking overhead: initial syncs of the users model to the null destination.
+ * At 1M rows, runs with and without the tracking lake alternate side by side; at 10M rows the runs
+ * give the memory figure. Every run is its own process, so each peak RSS is that run's.
+ */
+export const engineFigure: Figure = {
+  id: 'engine',
+  title: 'engine, null destination',
+  specs(scale) {
+    const small = rowsLabel(scaledRows(SMALL, scale))
+    const large = rowsLabel(scaledRows(LARGE, scale))
+    return [
+      {
+        key: 'engine_null_records_per_s',
+        label: `engine, ${small}-row initial sync, null destination`,
+        unit: 'records/s',
+        target: atLeast(100_000, '/s'),
+      },
+      {
+        key: 'tracking_overhead_fraction',
+        label: `tracking lake's added time, ${small} initial sync`,
+        unit: '',
+        target: below(0.25, '', true),
+      },
+      { key: 'engine_1m_peak_rss_mb', label: `engine, ${small}: peak RSS`, unit: 'MB' },
+      { key: 'engine_10m_records_per_s', label: `engine, ${large}-row initial sync`, unit: 'records/s' },
+      {
+        key: 'engine_10m_peak_rss_mb',
+        label: `engine, ${large}: peak RSS`,
+        unit: 'MB',
+        target: within(1.2, 'engine_1m_peak_rss_mb', small),
+      },
+    ]
+  },
+  async run(ctx) {
+    const rows = scaledRows(SMALL, ctx.scale)
+    const withLake: Array<IsolatedResult<EngineRunOutput>> = []
+    const overheads: number[] = []
+    for (let i = 0; i < ctx.repetitions; i++) {
+      // Alternate which goes first, so a machine that slows down or speeds up favours neither.
+      const order = i % 2 === 0 ? [true, false] : [false, true]
+      const pair = new Map<boolean, IsolatedResult<EngineRunOutput>>()
+      for (const tracked of order) pair.set(tracked, await initialSync(ctx, rows, tracked))
+      const tracked = pair.get(true)!
+      const untracked = pair.get(false)!
+      withLake.push(tracked)
+      overheads.push(tracked.output.seconds / untracked.output.seconds - 1)
+    }
+    const values: Values = {
+      engine_null_records_per_s: rows / median(withLake.map((r) => r.output.seconds)),
+      tracking_overhead_fraction: median(overheads),
+      engine_1m_peak_rss_mb: median(withLake.map((r) => r.peakRssMb)),
+    }
+
+    const largeRows = scaledRows(LARGE, ctx.scale)
+    const large: Array<IsolatedResult<EngineRunOutput>> = []
+    for (let i = 0; i < ctx.repetitions; i++) large.push(await initialSync(ctx, largeRows, true))
+    values.engine_10m_records_per_s = largeRows / median(large.map((r) => r.output.seconds))
+    values.engine_10m_peak_rss_mb = median(large.map((r) => r.peakRssMb))
+    return values
+  },
+}
+
+/** One initial sync of `rows` users into a fresh state store (and lake), in its own process. */
+async function initialSync(
+  ctx: BenchContext,
+  rows: number,
+  tracked: boolean,
+): Promise<IsolatedResult<EngineRunOutput>> {
+  const stateDir = await ctx.fixtures.folder('engine-state')
+  const lakeDir = tracked ? await ctx.fixtures.folder('engine-lake') : null
+  try {
+    const run = await runIsolated<EngineRunOutput>('engineRun', {
+      modelDb: await ctx.fixtures.users(rows),
+      stateDir,
+      lakeDir,
+      destination: { kind: 'null' },
+    })
+    expectRun(run.output, `initial sync of ${rowsLabel(rows)}`, {
+      added: rows,
+      writes: Math.ceil(rows / nullDestination.capabilities.batchSize),
+    })
+    ctx.log(
+      `  initial sync ${rowsLabel(rows)} ${tracked ? 'with' : 'without'} tracking: ` +
+        `${run.output.seconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ` +
+        `heap ${run.peakHeapMb.toFixed(0)} MB`,
+    )
+    return run
+  } finally {
+    await rm(stateDir, { recursive: true, force: true })
+    if (lakeDir) await rm(lakeDir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,99 @@
+import { DuckDBInstance } from '@duckdb/node-api'
+import type { StagedRow } from '@sluice/core'
+import { createStateStore } from '@sluice/state-store'
+import { USERS_TABLE } from '../data/users.js'
+import { secondsSince } from '../harness/stats.js'
+
+export interface DiffRunInput {
+  modelDb: string
+  stateDir: string
+  /** `snapshot`: make the staged rows the snapshot (the set-up); `diff`: diff them against it */
+  phase: 'snapshot' | 'diff'
+}
+
+export interface DiffRunOutput {
+  /** the state store's time: staging + the SQL diff + reading the changes back */
+  seconds: number
+  stageSeconds: number
+  diffSeconds: number
+  changesSeconds: number
+  /** reading the model's rows out of DuckDB, not part of the figure */
+  readSeconds: number
+  rows: number
+  changed: number
+  added: number
+  removed: number
+}
+
+const SYNC_NAME = 'bench_diff'
+
+/**
+ * The diff as the state store does it, without the rest of the engine: rows (identifier and mapped
+ * payload) are computed in DuckDB from the model, streamed in chunks, staged, diffed against the
+ * snapshot in SQL (which hashes the payloads), and the changes are read back. Only the state store's
+ * calls are timed.
+ */
+export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
+  const store = createStateStore({ path: input.stateDir })
+  const model = await DuckDBInstance.create(input.modelDb, { access_mode: 'READ_ONLY' })
+  const connection = await model.connect()
+  const times = { stage: 0, diff: 0, changes: 0, read: 0 }
+  const timed = async <T>(key: keyof typeof times, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now()
+    try {
+      return await work()
+    } finally {
+      times[key] += secondsSince(started)
+    }
+  }
+  try {
+    const session = await timed('stage', () => store.openDiff(SYNC_NAME))
+    const result = await connection.stream(`
+      SELECT id::VARCHAR AS identifier,
+        to_json({id: id, email: email, first_name: first_name, plan: plan, score: score,
+                 updated_at: updated_at})::VARCHAR AS payload
+      FROM ${USERS_TABLE}`)
+    let rows = 0
+    for (;;) {
+      const chunk = await timed('read', () => result.fetchChunk())
+      if (!chunk || chunk.rowCount === 0) break
+      const [identifiers, payloads] = chunk.getColumns() as string[][]
+      const staged: StagedRow[] = new Array(chunk.rowCount)
+      for (let i = 0; i < chunk.rowCount; i++) {
+        staged[i] = { identifier: identifiers![i]!, payload: payloads![i]! }
+      }
+      rows += staged.length
+      await timed('stage', () => session.stage(staged))
+    }
+    let summary = { changed: 0, added: 0, removed: 0 }
+    if (input.phase === 'snapshot') {
+      await session.diff({ mode: 'reset_cdc', removals: false, retryRejectedSince: new Date(0) })
+      await session.replaceSnapshot()
+    } else {
+      summary = await timed('diff', () =>
+        session.diff({ mode: 'incremental', removals: true, retryRejectedSince: new Date(0) }),
+      )
+      await timed('changes', async () => {
+        for await (const _ of session.changes(['added', 'changed', 'removed'])) {
+          // reading them is the cost; the engine would plan and send them
+        }
+      })
+    }
+    await timed('diff', () => session.close())
+    return {
+      seconds: times.stage + times.diff + times.changes,
+      stageSeconds: times.stage,
+      diffSeconds: times.diff,
+      changesSeconds: times.changes,
+      readSeconds: times.read,
+      rows,
+      changed: summary.changed,
+      added: summary.added,
+      removed: summary.removed,
+    }
+  } finally {
+    connection.closeSync()
+    model.closeSync()
+    await store.close()
+  }
+}

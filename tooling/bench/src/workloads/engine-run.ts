@@ -1,0 +1,122 @@
+import {
+  type Destination,
+  type DestinationCapabilities,
+  type RateLimit,
+  type RunCounts,
+  type RunMode,
+  runSync,
+  silentLogger,
+} from '@sluice/core'
+import { braze, brazeCapabilities } from '@sluice/destination-braze'
+import duckdb, { connectDuckDB } from '@sluice/source-duckdb'
+import { createStateStore } from '@sluice/state-store'
+import { createTrackingLake } from '@sluice/tracking'
+import { secondsSince } from '../harness/stats.js'
+import { createNullDestination, nullDestination } from './null-destination.js'
+import { usersModel, usersSync } from './sync-config.js'
+
+export type DestinationSpec =
+  | { kind: 'null' }
+  | { kind: 'braze'; url: string; apiKey: string; trackLimit: RateLimit }
+
+export interface EngineRunInput {
+  /** the DuckDB file holding the users model */
+  modelDb: string
+  /** the state store's folder: a new one for an initial sync, the same one for a rerun */
+  stateDir: string
+  /** the tracking lake's folder; null runs without tracking */
+  lakeDir: string | null
+  destination: DestinationSpec
+  mode?: RunMode
+}
+
+export interface EngineRunOutput {
+  seconds: number
+  status: string
+  error?: string
+  counts: RunCounts
+  /** `write()` calls the destination received (null destination only) */
+  writes: number | null
+}
+
+const SYNC_NAME = 'bench_users'
+
+/** One `runSync` of the users model, timed from the call to its return. */
+export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput> {
+  const ctx = { signal: new AbortController().signal, log: silentLogger }
+  const target = connectDestination(input.destination, ctx)
+  const state = createStateStore({ path: input.stateDir })
+  const source = connectDuckDB({ path: input.modelDb, readOnly: true })
+  const tracking = input.lakeDir ? createTrackingLake({ path: input.lakeDir }) : undefined
+  try {
+    const started = performance.now()
+    const { run } = await runSync({
+      syncName: SYNC_NAME,
+      sync: usersSync(target.name, target.object, target.identifierField),
+      model: usersModel,
+      source,
+      sourceCapabilities: duckdb.capabilities,
+      destination: target.destination,
+      destinationCapabilities: target.capabilities,
+      state,
+      ...(tracking ? { tracking } : {}),
+      mode: input.mode ?? 'incremental',
+    })
+    const seconds = secondsSince(started)
+    return {
+      seconds,
+      status: run.status,
+      ...(run.error ? { error: run.error.message } : {}),
+      counts: run.counts,
+      writes: target.writes(),
+    }
+  } finally {
+    await target.destination.close?.()
+    await tracking?.close()
+    await source.close?.()
+    await state.close()
+  }
+}
+
+interface ConnectedTarget {
+  name: string
+  object: string
+  identifierField: string
+  destination: Destination
+  capabilities: DestinationCapabilities
+  writes(): number | null
+}
+
+function connectDestination(
+  spec: DestinationSpec,
+  ctx: { signal: AbortSignal; log: typeof silentLogger },
+): ConnectedTarget {
+  if (spec.kind === 'null') {
+    const destination = createNullDestination()
+    return {
+      name: nullDestination.name,
+      object: 'records',
+      identifierField: 'id',
+      destination,
+      capabilities: nullDestination.capabilities,
+      writes: () => destination.stats.requests,
+    }
+  }
+  const destination = braze.connect(
+    {
+      apiKey: spec.apiKey,
+      instanceUrl: spec.url,
+      allowCustomEndpoint: true,
+      rateLimit: { track: spec.trackLimit },
+    },
+    ctx,
+  )
+  return {
+    name: braze.name,
+    object: 'users',
+    identifierField: 'external_id',
+    destination,
+    capabilities: brazeCapabilities,
+    writes: () => null,
+  }
+}
