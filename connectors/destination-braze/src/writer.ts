@@ -38,19 +38,13 @@ export function prepareTrack(batch: WriteBatch, config: ResolvedBrazeConfig): Pr
   const items: Array<PackItem<number>> = []
   const refusals = new Map<number, string>()
   const matching = matchingFor(batch.identifierField, config.userAliasLabel)
+  const events = batch.object === 'events'
+  const userMatching = events ? undefined : requireUserMatching(matching, batch.identifierField)
   batch.records.forEach((record, index) => {
-    let built: ReturnType<typeof eventObject>
-    if (batch.object === 'events') {
-      built = eventObject(record, matching, config.userAliasLabel)
-    } else {
-      built = attributesObject(record, requireUserMatching(matching, batch.identifierField), batch.operation)
-    }
-    if (built.ok)
-      items.push({
-        array: batch.object === 'events' ? 'events' : 'attributes',
-        object: built.object,
-        ref: index,
-      })
+    const built = userMatching
+      ? attributesObject(record, userMatching, batch.operation)
+      : eventObject(record, matching, config.userAliasLabel)
+    if (built.ok) items.push({ array: events ? 'events' : 'attributes', object: built.object, ref: index })
     else refusals.set(index, built.reason)
   })
   return { items, refusals }
@@ -58,6 +52,7 @@ export function prepareTrack(batch: WriteBatch, config: ResolvedBrazeConfig): Pr
 
 /** The reasons records of a batch would be refused before sending (the connector's own validation). */
 export function validateBatch(batch: WriteBatch, config: ResolvedBrazeConfig): Array<string | undefined> {
+  checkSupported(batch)
   const reasons: Array<string | undefined> = batch.records.map(() => undefined)
   if (batch.operation === 'delete') return reasons
   const { items, refusals } = prepareTrack(batch, config)
