@@ -175,7 +175,9 @@ function copyStatement(batch: TrackingBatch, staged: string, escaped: boolean): 
   }
   const idPrefix = `${batch.runId}/${batch.batchType}.${batch.batchNumber}/`
   const values: Record<TrackingColumn, string> = {
-    sync_tracking_internal_id: `${sqlString(idPrefix)} || row_index`,
+    // A value holding a separator makes its list longer than the batch, and unnest pads the other
+    // lists, `row_index` included, with NULLs: refuse the batch rather than shift its rows.
+    sync_tracking_internal_id: `CASE WHEN row_index IS NULL THEN error('${MISALIGNED}') ELSE ${sqlString(idPrefix)} || row_index END`,
     identifier: unframe('identifier'),
     record_payload: unframe('record_payload'),
     operation: unframe('operation'),
@@ -187,10 +189,6 @@ function copyStatement(batch: TrackingBatch, staged: string, escaped: boolean): 
     record_hash: unframe('record_hash'),
   }
   const select = TRACKING_COLUMNS.map((c) => `${values[c.name]}::${c.type} AS ${c.name}`).join(', ')
-  // Lists of unequal length would be padded with NULLs and shift rows: refuse instead.
-  const aligned = BOUND.map((_, i) => `len(${split(i + 1)}) = ${n}`).join(' AND ')
   const rows = `SELECT unnest(range(${n})) AS row_index, ${BOUND.map((name, i) => `unnest(${split(i + 1)}) AS ${name}`).join(', ')}`
-  return `COPY (SELECT ${select} FROM (${rows})
-    WHERE (SELECT CASE WHEN ${aligned} THEN true ELSE error('${MISALIGNED}') END))
-    TO ${sqlString(staged)} (FORMAT parquet)`
+  return `COPY (SELECT ${select} FROM (${rows})) TO ${sqlString(staged)} (FORMAT parquet)`
 }
