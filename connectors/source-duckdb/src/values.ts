@@ -139,9 +139,44 @@ function isoTimestamp(
   const exact = micros > -SAFE_MICROS && micros < SAFE_MICROS
   const millis = exact ? Math.floor(Number(micros) / 1000) : Number(floorDiv(micros, 1000n))
   const subMillis = exact ? Number(micros) - millis * 1000 : Number(micros - floorDiv(micros, 1000n) * 1000n)
-  const iso = new Date(millis).toISOString()
-  if (subMillis === 0) return zone === 'Z' ? iso : iso.slice(0, -1)
-  return `${iso.slice(0, -1)}${String(subMillis).padStart(3, '0')}${zone}`
+  const iso = isoFromMillis(millis)
+  if (subMillis === 0) return `${iso}${zone}`
+  return `${iso}${String(subMillis).padStart(3, '0')}${zone}`
+}
+
+const DAY_MS = 86_400_000
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmm` from milliseconds since 1970, by integer arithmetic (Howard Hinnant's
+ * civil-from-days): several times faster than `new Date(ms).toISOString()`, which matters at one call
+ * per timestamp per row. Years outside 0–9999 fall back to Date's extended form.
+ */
+function isoFromMillis(ms: number): string {
+  const days = Math.floor(ms / DAY_MS)
+  let rest = ms - days * DAY_MS
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  )
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+  if (year < 0 || year > 9999) return new Date(ms).toISOString().slice(0, -1)
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1000)
+  const millis = rest - seconds * 1000
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}`
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0')
 }
 
 const SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER)
