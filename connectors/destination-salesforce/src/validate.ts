@@ -73,14 +73,16 @@ function validateRecord(
     return `"${record.identifier}" is not a Salesforce record Id (15 or 18 letters and digits)`
   }
   if (batch.operation === 'delete') return undefined
+  // An upsert matched on Id updates a record that exists: its fields need only be updateable.
+  const operation = matching.kind === 'id' && batch.operation === 'upsert' ? 'update' : batch.operation
   for (const [name, value] of Object.entries(record.fields)) {
     const field = fields.get(name.toLowerCase())
     if (!field) return `${object} has no field "${name}"`
     const isIdentifier = field.name.toLowerCase() === batch.identifierField.toLowerCase()
     if (isIdentifier && matching.kind === 'id') continue
-    const writable = writability(field, batch.operation, isIdentifier)
+    const writable = writability(field, operation, isIdentifier)
     if (writable) return `${object}.${field.name} ${writable}`
-    if (batch.operation === 'clear' && !isIdentifier) continue
+    if (operation === 'clear' && !isIdentifier) continue
     const text = textOf(value)
     if (text === undefined) continue
     if (isTextField(field) && text.length > field.length) {
