@@ -210,7 +210,12 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       await session?.close()
       await state.saveRun(run)
       progress()
-      if (options.tracking?.runFinished && !options.dryRun) await options.tracking.runFinished(run)
+      if (options.tracking?.runFinished && !options.dryRun) {
+        // Purges and warehouse logs come after the run: their failure does not change its outcome.
+        await options.tracking.runFinished(run).catch((error: unknown) => {
+          log.warn(`tracking could not finish run ${runId}`, { message: redact(String(error)) })
+        })
+      }
     } finally {
       await lock.release()
     }

@@ -1,0 +1,147 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Change, ChangeKind, DiffSession } from '@sluice/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createStateStore, type DuckDBStateStore } from '../src/index.js'
+
+let dir: string
+let store: DuckDBStateStore
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-diff-'))
+  store = createStateStore({ path: dir, memoryLimit: '128MB' })
+})
+afterEach(async () => {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const retry = { retryRejectedSince: new Date(0) }
+const snapshotFiles = () => readdirSync(join(dir, 'syncs/s/snapshot')).sort()
+
+async function collect(session: DiffSession, kinds: ChangeKind[]): Promise<Change[]> {
+  const out: Change[] = []
+  for await (const chunk of session.changes(kinds, 2)) out.push(...chunk)
+  return out.sort((a, b) => String(a.identifier).localeCompare(String(b.identifier)))
+}
+
+describe('diff session', () => {
+  it('classifies rows against the snapshot and folds committed deltas into it', async () => {
+    let session = await store.openDiff('s')
+    await session.stage([
+      { identifier: 'a', payload: '{"v":1}' },
+      { identifier: 'b', payload: '{"v":2}' },
+      { identifier: 'c', payload: '{"v":3}' },
+    ])
+    expect(await session.diff({ mode: 'incremental', removals: true, ...retry })).toMatchObject({
+      added: 3,
+      unchanged: 0,
+    })
+    const added = await collect(session, ['added'])
+    await session.commit({
+      put: [{ identifier: 'a', hash: added[0]?.hash as string }],
+      remove: [],
+      reject: [],
+    })
+    await session.commit({
+      put: [
+        { identifier: 'b', hash: added[1]?.hash as string },
+        { identifier: 'c', hash: added[2]?.hash as string },
+      ],
+      remove: [],
+      reject: [],
+    })
+    // Mid-run, a reader sees the committed deltas.
+    expect(snapshotFiles().filter((f) => f.startsWith('delta.'))).toHaveLength(2)
+    expect(await store.snapshotSummary('s')).toEqual({ rows: 3, rejected: 0 })
+    await session.close()
+    expect(snapshotFiles()).toEqual(['base.00000001.parquet'])
+
+    session = await store.openDiff('s')
+    await session.stage([
+      { identifier: 'a', payload: '{"v":1}' },
+      { identifier: 'b', payload: '{"v":20}' },
+      { identifier: 'd', payload: '{"v":4}' },
+      { identifier: 'd', payload: '{"v":5}' },
+      { identifier: null, payload: '{"v":6}' },
+    ])
+    expect(await session.diff({ mode: 'incremental', removals: true, ...retry })).toEqual({
+      staged: 5,
+      null: 1,
+      duplicate: 2,
+      added: 0,
+      changed: 1,
+      removed: 1,
+      unchanged: 1,
+      expired: 0,
+    })
+    expect((await collect(session, ['duplicate'])).map((c) => [c.identifier, c.occurrences])).toEqual([
+      ['d', 2],
+      ['d', 2],
+    ])
+    const [changed] = await collect(session, ['changed'])
+    const [removed] = await collect(session, ['removed'])
+    expect(removed).toMatchObject({ identifier: 'c', payload: null })
+    await session.commit({
+      put: [],
+      remove: ['c'],
+      reject: [
+        { identifier: 'b', hash: changed?.hash as string, firstRejectedAt: new Date('2026-01-01T00:00:00Z') },
+      ],
+    })
+    await session.close()
+    expect(await store.snapshotEntries('s')).toEqual([
+      { identifier: 'a', hash: expect.any(String) },
+      {
+        identifier: 'b',
+        hash: added[1]?.hash,
+        rejected: { hash: changed?.hash, at: new Date('2026-01-01T00:00:00Z') },
+      },
+    ])
+
+    // Cursor mode: rows missing from the query are not removed.
+    session = await store.openDiff('s')
+    await session.stage([{ identifier: 'z', payload: '{}' }])
+    expect(await session.diff({ mode: 'incremental', removals: false, ...retry })).toMatchObject({
+      added: 1,
+      removed: 0,
+    })
+    // Full resync: everything is added, nothing removed.
+    await session.close()
+    session = await store.openDiff('s')
+    await session.stage([{ identifier: 'a', payload: '{"v":1}' }])
+    expect(await session.diff({ mode: 'full_resync', removals: false, ...retry })).toMatchObject({
+      added: 1,
+      unchanged: 0,
+      removed: 0,
+    })
+    // Reset CDC: the staged rows become the snapshot.
+    await session.replaceSnapshot()
+    await session.close()
+    expect((await store.snapshotEntries('s')).map((e) => e.identifier)).toEqual(['a'])
+  })
+
+  it('keeps big models out of the JS heap: a 300k-row diff streams its changes', async () => {
+    const session = await store.openDiff('s')
+    const chunk = 10_000
+    for (let start = 0; start < 300_000; start += chunk) {
+      await session.stage(
+        Array.from({ length: chunk }, (_, i) => ({
+          identifier: String(start + i),
+          payload: `{"n":${start + i}}`,
+        })),
+      )
+    }
+    const summary = await session.diff({ mode: 'incremental', removals: true, ...retry })
+    expect(summary.added).toBe(300_000)
+    let seen = 0
+    let largest = 0
+    for await (const changes of session.changes(['added'])) {
+      seen += changes.length
+      largest = Math.max(largest, changes.length)
+    }
+    expect(seen).toBe(300_000)
+    expect(largest).toBeLessThan(5000)
+    await session.close()
+  })
+})
