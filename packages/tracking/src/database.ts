@@ -21,7 +21,12 @@ export function lakeDatabase(): LakeDatabase {
   const connection = (role: 'writer' | 'reader') => {
     let connected = connections.get(role)
     if (!connected) {
-      connected = open().then((db) => db.connect())
+      connected = open().then(async (db) => {
+        const connection = await db.connect()
+        // Times are written and exported as UTC whatever the machine's zone.
+        await connection.run(`SET TimeZone = 'UTC'`)
+        return connection
+      })
       connections.set(role, connected)
     }
     return connected

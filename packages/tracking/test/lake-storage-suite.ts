@@ -68,7 +68,10 @@ export function testLakeStorage(create: () => Promise<LakeStorage>) {
       await storage.put(path, await stage(storage, path, path))
     }
     await storage.remove('r/2/c.parquet')
-    expect((await storage.list('r/')).map((entry) => entry.path).sort()).toEqual(['r/1/a.parquet', 'r/1/b.parquet'])
+    expect((await storage.list('r/')).map((entry) => entry.path).sort()).toEqual([
+      'r/1/a.parquet',
+      'r/1/b.parquet',
+    ])
     await storage.remove('r/1/')
     expect(await storage.list('r/')).toEqual([])
     await storage.remove('r/never/')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createTrackingLake } from '../src/index.js'
 import { batch, invalidRecord, rejectedRecord, succeededRecord, tempLake } from './fixtures.js'
 
 const sync = 'users-to-braze'
@@ -241,21 +242,26 @@ describe('counts of a run', () => {
 })
 
 describe('a run in progress', () => {
-  it('shows the batches finished so far', async () => {
+  it('shows the batches finished so far, to a reader with its own DuckDB', async () => {
     const lake = await tempLake()
-    await lake.write(batch('live', 1, [succeededRecord('a'), rejectedRecord('b', 'quota')]))
-    await lake.write(batch('live', 2, [succeededRecord('c')]))
-    expect(await lake.counts({ sync, runId: 'live' })).toMatchObject({ total: 3, batches: 2 })
-    expect((await lake.records({ sync, runId: 'live' })).rows.map((row) => row.identifier)).toEqual([
-      'a',
-      'b',
-      'c',
-    ])
+    // The CLI reads from another process while the sync writes: a second lake on the same folder.
+    const reader = createTrackingLake({ path: lake.path, org: 'acme' })
+    try {
+      await lake.write(batch('live', 1, [succeededRecord('a'), rejectedRecord('b', 'quota')]))
+      await lake.write(batch('live', 2, [succeededRecord('c')]))
+      expect(await reader.counts({ sync, runId: 'live' })).toMatchObject({ total: 3, batches: 2 })
+      expect((await reader.records({ sync, runId: 'live' })).rows.map((row) => row.identifier)).toEqual([
+        'a',
+        'b',
+        'c',
+      ])
 
-    await lake.write(batch('live', 3, [succeededRecord('d'), rejectedRecord('e', 'quota')]))
-    expect(await lake.counts({ sync, runId: 'live' })).toMatchObject({ total: 5, batches: 3 })
-    expect(
-      (await lake.records({ sync, runId: 'live', status: 'rejected' })).rows.map((r) => r.identifier),
-    ).toEqual(['b', 'e'])
+      await lake.write(batch('live', 3, [succeededRecord('d'), rejectedRecord('e', 'quota')]))
+      expect(await reader.counts({ sync, runId: 'live' })).toMatchObject({ total: 5, batches: 3 })
+      const rejected = await reader.records({ sync, runId: 'live', status: 'rejected' })
+      expect(rejected.rows.map((row) => row.identifier)).toEqual(['b', 'e'])
+    } finally {
+      await reader.close()
+    }
   })
 })
