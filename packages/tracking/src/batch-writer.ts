@@ -53,14 +53,14 @@ export class BatchWriter {
   ) {}
 
   /** Writes the batch; the file is in place (visible to readers) when this resolves. */
-  write(org: string, batch: TrackingBatch): Promise<string | undefined> {
-    const done = this.queue.then(() => this.writeNow(org, batch))
+  write(batch: TrackingBatch): Promise<string | undefined> {
+    const done = this.queue.then(() => this.writeNow(batch))
     this.queue = done.catch(() => undefined)
     return done
   }
 
-  private async writeNow(org: string, batch: TrackingBatch): Promise<string | undefined> {
-    const path = batchFile({ org, sync: batch.sync, runId: batch.runId }, batch.batchType, batch.batchNumber)
+  private async writeNow(batch: TrackingBatch): Promise<string | undefined> {
+    const path = batchFile(batch, batch.batchType, batch.batchNumber)
     // A batch with no rows has nothing to track; no file keeps the lake free of empty files.
     if (batch.records.length === 0) return undefined
     const packed = pack(batch.records, path, false)

@@ -45,7 +45,7 @@ import {
 export interface TrackingLakeOptions {
   /** the lake folder (`settings.lake.path`, `.sluice/lake` by default); not needed with `storage` */
   path?: string
-  /** the organisation folder under `sync_tracking_datasets/`; `default` when absent */
+  /** the organisation folder queries read under `sync_tracking_datasets/`; `default` when absent */
   org?: string
   /** where the files live; a local folder at `path` when absent */
   storage?: LakeStorage
@@ -154,7 +154,8 @@ export function createTrackingLake(options: TrackingLakeOptions): TrackingLake {
     retentionDays,
 
     async write(batch) {
-      await writer.write(org, batch)
+      // The batch names its own org (the engine's); queries read the lake's.
+      await writer.write(batch)
     },
 
     async runFinished(run) {

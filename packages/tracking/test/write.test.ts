@@ -186,6 +186,12 @@ describe('writing batches', () => {
     ).toEqual(['y'])
   })
 
+  it('writes a batch under the org it names', async () => {
+    const lake = await tempLake()
+    await lake.write(batch('run-1', 1, [succeededRecord('a')], { org: 'other-org' }))
+    expect(await readdir(join(lake.path, 'sync_tracking_datasets'))).toEqual(['other-org'])
+  })
+
   it('refuses names that cannot be a folder', async () => {
     const lake = await tempLake()
     await expect(lake.write(batch('../escape', 1, [succeededRecord('a')]))).rejects.toThrow(
