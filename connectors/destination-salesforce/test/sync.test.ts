@@ -196,3 +196,89 @@ describe('runs through the engine', () => {
     expect(fake.records('Contact').get(id(17))).toMatchObject({ Email: `fixed-${id(17)}@example.com` })
   })
 })
+
+describe('mirror with clear on a custom object', () => {
+  const subs: SyncConfig = {
+    model: 'subscriptions',
+    destination: 'salesforce',
+    object: 'Subscription__c',
+    behaviour: 'mirror',
+    deleteBehaviour: 'clear',
+    identifier: { column: 'key', field: 'Subscription_Key__c' },
+    mappings: [
+      { from: 'plan', to: 'Plan__c' },
+      { from: 'seats', to: 'Seats__c' },
+      { from: 'notes', to: 'Notes__c' },
+    ],
+  } as SyncConfig
+
+  async function runSubs() {
+    const destination = connectSalesforce(
+      {
+        loginUrl: host.url,
+        auth: {
+          type: 'jwt',
+          clientId: 'sluice-app',
+          username: 'sync@example.com',
+          privateKey: keys.privateKey,
+        },
+      },
+      { log: silentLogger },
+    )
+    try {
+      return (
+        await runSync({
+          syncName: 'subscriptions_to_salesforce',
+          sync: subs,
+          model: { source: 'warehouse', table: 'subscriptions' } as ModelConfig,
+          source,
+          sourceCapabilities: duckdbSource.capabilities,
+          destination,
+          destinationCapabilities: salesforce.capabilities,
+          state,
+          tracking: lake,
+        })
+      ).run
+    } finally {
+      await destination.close?.()
+    }
+  }
+
+  it('validates restricted picklists, then clears the mapped fields of rows that left the model', async () => {
+    await source.execute!(`
+      CREATE TABLE subscriptions AS
+      SELECT 'SUB-' || i AS key,
+             CASE WHEN i = 7 THEN 'Gold' WHEN i % 2 = 0 THEN 'Pro' ELSE 'Free' END AS plan,
+             i AS seats,
+             'notes ' || i AS notes
+      FROM range(100) t(i)`)
+    const first = await runSubs()
+    expect(first.counts).toMatchObject({ added: 100 })
+    const invalid = await lake.sample({
+      sync: 'subscriptions_to_salesforce',
+      runId: first.id,
+      status: 'invalid',
+    })
+    expect(invalid.map((r) => [r.identifier, r.message])).toEqual([
+      [
+        'SUB-7',
+        '"Gold" is not an allowed value of the restricted picklist Subscription__c.Plan__c (allowed: Free, Pro, Enterprise)',
+      ],
+    ])
+    expect(fake.records('Subscription__c').size).toBe(99)
+    expect(fake.records('Subscription__c').get('SUB-4')).toMatchObject({
+      Plan__c: 'Pro',
+      Seats__c: 4,
+      Notes__c: 'notes 4',
+    })
+
+    await source.execute!(`DELETE FROM subscriptions WHERE key IN ('SUB-1', 'SUB-2', 'SUB-3')`)
+    const second = await runSubs()
+    expect(second.counts).toMatchObject({ removed: 3 })
+    const held = fake.records('Subscription__c')
+    expect(held.size).toBe(99)
+    // Plan__c is required: Salesforce keeps it; the nillable mapped fields are emptied.
+    expect(held.get('SUB-2')).toMatchObject({ Plan__c: 'Pro', Seats__c: null, Notes__c: null })
+    expect(held.get('SUB-4')).toMatchObject({ Seats__c: 4, Notes__c: 'notes 4' })
+  })
+})
