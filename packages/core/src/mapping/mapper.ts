@@ -40,14 +40,24 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
   for (const m of mappings) for (const from of sourcesOf(m)) used.add(known ? rootColumn(from, known) : from)
   const extraColumns = sync.syncAllProperties && columns ? columns.filter((column) => !used.has(column)) : []
 
-  const identifier = (row: Row): Value => readPath(row, idColumn) ?? null
+  const identifier = reader(idColumn)
+  const writeId = writer(idField)
+  // Paths are split once here, not once per row: this runs for every row of every model.
+  const compiled = mappings.map((m) => {
+    const write = writer(m.to)
+    if ('from' in m) {
+      const read = reader(m.from)
+      return (out: Record<string, Value>, row: Row) => write(out, read(row))
+    }
+    return (out: Record<string, Value>, row: Row) => write(out, mappedValue(m, row))
+  })
 
   return {
     identifier,
     payload(row) {
       const out: Record<string, Value> = {}
-      writePath(out, idField, identifier(row))
-      for (const m of mappings) writePath(out, m.to, mappedValue(m, row))
+      writeId(out, identifier(row))
+      for (const map of compiled) map(out, row)
       for (const column of extraColumns) if (!(column in out)) out[column] = row[column] ?? null
       return out
     },
@@ -64,6 +74,20 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
       return out
     },
   }
+}
+
+function reader(path: string): (row: Row) => Value {
+  if (!path.includes('.')) return (row) => row[path] ?? null
+  return (row) => readPath(row, path) ?? null
+}
+
+function writer(path: string): (out: Record<string, Value>, value: Value) => void {
+  if (!path.includes('.')) {
+    return (out, value) => {
+      out[path] = value
+    }
+  }
+  return (out, value) => writePath(out, path, value)
 }
 
 function mappedValue(m: Mapping, row: Row): Value {
