@@ -12,6 +12,9 @@ import type { ResolvedSalesforceConfig } from './config.js'
 import type { SObjectDescribe, SObjectSummary } from './describe.js'
 import { apiFailure, type LimitInfo, parseLimitInfo, restErrors } from './errors.js'
 
+/** Salesforce allows 25 concurrent long-running requests per org: never hold more open than that. */
+const LONG_RUNNING_LIMIT = 25
+
 export interface SalesforceApiOptions {
   log?: Logger
   /** an undici dispatcher for every request (tests, proxies) */
@@ -72,8 +75,8 @@ export function createSalesforceApi(
       ...common,
       baseUrl: instanceUrl!,
       auth,
-      // Salesforce allows 25 concurrent long-running requests per org; stay well inside.
-      concurrency: Math.max(4, config.collectionsConcurrency * 2),
+      // Collections requests, plus lookups and Bulk job calls beside them.
+      concurrency: Math.min(LONG_RUNNING_LIMIT, Math.max(4, config.collectionsConcurrency * 2)),
     })
     return client
   }
