@@ -1,4 +1,2 @@
-export * from './faults.js'
-export * from './host.js'
+export * from './fake.js'
 export * from './kit/index.js'
-export type { DestinationFake, FakeStats, Faults } from './types.js'
