@@ -172,6 +172,12 @@ describe('run modes', () => {
     expect(next.run.counts.queried).toBe(2)
     expect(h.destination.ops()).toEqual(['upsert:5'])
     expect(await h.store.getCursor('people_to_memory')).toBe(5)
+    // A full resync reads every row, whatever the cursor, and leaves the cursor at the newest row.
+    await h.sql(`INSERT INTO people VALUES (6, 'f@x.io', 'Fi', 6)`)
+    h.destination.clearLog()
+    const full = await h.run({ mode: 'full_resync' })
+    expect(full.run.counts.queried).toBe(5)
+    expect(await h.store.getCursor('people_to_memory')).toBe(6)
   })
 
   it('refuses mirror in cursor mode with a clear error', async () => {

@@ -193,8 +193,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     const rejected = Object.values(c.rejected).reduce((a, b) => a + (b ?? 0), 0)
     const troubled = rejected + c.invalid.null + c.invalid.duplicate + c.invalid.other + c.expired > 0
     run.status = troubled ? 'partially_succeeded' : 'succeeded'
-    // The cursor advances only when every row of the run made it.
-    if (cursorMode && !options.dryRun && run.status === 'succeeded' && cursor !== undefined) {
+    // The cursor advances only when every row of the run made it (a full resync read them all).
+    if (model.cursor !== undefined && !options.dryRun && run.status === 'succeeded' && cursor !== undefined) {
       await state.setCursor(syncName, cursor)
     }
   } catch (error) {
