@@ -5,6 +5,7 @@
  */
 import { type DiffRunInput, diffRun } from './workloads/diff-run.js'
 import { type EngineRunInput, engineRun } from './workloads/engine-run.js'
+import { type RawHttpRunInput, rawHttpRun } from './workloads/raw-http.js'
 
 export type Task = (input: unknown) => Promise<unknown>
 
@@ -16,4 +17,5 @@ function task<I, O>(run: (input: I) => Promise<O>): Task {
 export const tasks: Record<string, Task> = {
   diffRun: task((input: DiffRunInput) => diffRun(input)),
   engineRun: task((input: EngineRunInput) => engineRun(input)),
+  rawHttp: task((input: RawHttpRunInput) => rawHttpRun(input)),
 }

@@ -1,6 +1,15 @@
 import type { Figure } from '../harness/figure.js'
 import { diffFigure } from './diff.js'
 import { engineFigure } from './engine.js'
+import { httpOverheadFigure } from './http-overhead.js'
+import { incrementalFigure } from './incremental.js'
+import { rateLimitFigure } from './rate-limit.js'
 
 /** Every figure, in the order `pnpm bench` runs and prints them. */
-export const figures: readonly Figure[] = [diffFigure, engineFigure]
+export const figures: readonly Figure[] = [
+  diffFigure,
+  engineFigure,
+  httpOverheadFigure,
+  rateLimitFigure,
+  incrementalFigure,
+]
