@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
-import { join, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
 import { SluiceError } from '@sluice/core'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
@@ -111,10 +112,12 @@ async function add(input: CommandInput, name: string): Promise<number> {
     process.stderr.write(`${paint.red(`✖ ${command} exited with ${code}`)}\n`)
     return EXIT.failed
   }
+  // a folder installs under the name in its own package.json
+  const installedName = isAbsolute(pkg)
+    ? (JSON.parse(await readFile(join(pkg, 'package.json'), 'utf8')) as { name: string }).name
+    : pkg.replace(/(?<=.)@[^/]*$/, '')
   const { list: installed } = await loadInstalledConnectors(join(dir, 'sluice.config.ts'))
-  const found = installed.find(
-    (c) => c.origin === 'project' && (c.package === pkg || c.dir === pkg || pkg.endsWith(c.package)),
-  )
+  const found = installed.find((c) => c.origin === 'project' && c.package === installedName)
   if (!found) {
     process.stderr.write(
       `${paint.red('✖')} installed, but no connector with a sluice manifest was found in node_modules.\n`,

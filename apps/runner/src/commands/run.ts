@@ -4,6 +4,7 @@ import { defineCommand } from '../framework/spec.js'
 import { UsageError } from '../framework/usage-error.js'
 import { n, paintFor, toJson } from '../output/format.js'
 import { reporterFor } from '../output/progress.js'
+import { NOT_STARTED } from '../output/run-summary.js'
 import { executeSync } from '../project/execute.js'
 import { openProject, requireSync } from '../project/project.js'
 
@@ -37,7 +38,7 @@ function unstarted(sync: string, mode: RunMode, dryRun: boolean, error: unknown)
   const e = toSluiceError(error)
   const now = new Date().toISOString()
   return {
-    id: '-',
+    id: NOT_STARTED,
     sync,
     status: 'failed',
     mode,

@@ -1,4 +1,4 @@
-import type { RunRecord } from '@sluice/core'
+import { FINAL_STATUSES, type RunRecord, type RunStatus } from '@sluice/core'
 import { ANSI_CODE, duration, n, type Paint, paintFor, toJson } from './format.js'
 import { runJson, summaryLines } from './run-summary.js'
 
@@ -161,6 +161,8 @@ export class PlainReporter implements RunReporter {
   }
 
   progress(view: ProgressView): void {
+    // the summary that follows says how it ended
+    if (FINAL_STATUSES.has(view.phase as RunStatus)) return
     const now = Date.now()
     const meter = this.throughput.get(view.sync) ?? new Throughput()
     this.throughput.set(view.sync, meter)

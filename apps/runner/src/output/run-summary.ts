@@ -7,11 +7,14 @@ export const sumOf = (perOperation: PerOperation) =>
 export const invalidTotal = (counts: RunCounts) =>
   counts.invalid.null + counts.invalid.duplicate + counts.invalid.other
 
+/** The id of a run that never started (the sync was locked, a connector did not load). */
+export const NOT_STARTED = '-'
+
 /** The one JSON object per run that `--json` prints: stable keys for orchestrators. */
 export function runJson(run: RunRecord) {
   const c = run.counts
   return {
-    runId: run.id,
+    runId: run.id === NOT_STARTED ? null : run.id,
     sync: run.sync,
     status: run.status,
     mode: run.mode,
@@ -67,8 +70,10 @@ export function summaryLines(run: RunRecord, paint: Paint): string[] {
   const mode = run.mode === 'incremental' ? '' : ` · ${run.mode.replace('_', ' ')}`
   const dry = run.dryRun ? ' · dry run: nothing sent, nothing committed' : ''
   const lines = [
-    `${statusMark(run.status, paint)} ${paint.bold(run.sync)}  ${statusText(run.status, paint)}${took}  ${paint.dim(`run ${run.id}${mode}${dry}`)}`,
+    `${statusMark(run.status, paint)} ${paint.bold(run.sync)}  ${statusText(run.status, paint)}${took}  ${paint.dim(run.id === NOT_STARTED ? 'did not start' : `run ${run.id}${mode}${dry}`)}`,
   ]
+  if (run.id === NOT_STARTED)
+    return [...lines, `    ${paint.red(`error: ${run.error?.message ?? 'unknown'}`)}`]
   const invalid = invalidTotal(c)
   const invalidDetail =
     invalid > 0

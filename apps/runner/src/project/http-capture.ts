@@ -40,6 +40,20 @@ function maskCredential(value: string): string {
 const text = (chunk: unknown) =>
   typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : ''
 
+/**
+ * Scheme, host and port, shown as they are: a host is not a secret, though the variable that held it
+ * may be registered as one (every \${env:…} value is). Credentials in the URL are dropped.
+ */
+function originOf(origin: string | URL | undefined): string {
+  if (origin === undefined) return ''
+  try {
+    const url = new URL(String(origin))
+    return `${url.protocol}//${url.host}`
+  } catch {
+    return redact(String(origin))
+  }
+}
+
 interface UndiciRequest {
   origin?: string | URL
   method?: string
@@ -65,7 +79,7 @@ export async function captureHttp<T>(work: () => Promise<T>): Promise<{ result: 
       const request = (message as { request: UndiciRequest }).request
       const exchange: Exchange = {
         method: request.method ?? 'GET',
-        url: redact(`${String(request.origin ?? '').replace(/\/$/, '')}${request.path ?? ''}`),
+        url: `${originOf(request.origin)}${redact(request.path ?? '')}`,
         requestHeaders: headerRecord(request.headers),
         requestBody: text(request.body),
         responseHeaders: {},

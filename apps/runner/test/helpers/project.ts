@@ -81,6 +81,7 @@ export interface RunJson {
     added: number
     changed: number
     removed: number
+    unchanged: number
     succeeded: number
     rejected: number
     succeededByOperation: Record<string, number | undefined>
