@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Value } from 'typebox/value'
+import { explain } from './config/explain.js'
 import { BEHAVIOURS } from './contract/records.js'
 
 /**
@@ -9,8 +9,8 @@ import { BEHAVIOURS } from './contract/records.js'
  */
 export const AUTH_METHODS = [
   'none',
-  'api-key',
-  'bearer-token',
+  'api_key',
+  'bearer_token',
   'basic',
   'oauth',
   'jwt',
@@ -88,8 +88,8 @@ export type ConnectorManifest = Static<typeof ConnectorManifestSchema>
 
 /** What is wrong with a `sluice` block, as "path: message" lines (empty when it is fine). */
 export function manifestProblems(manifest: unknown): string[] {
-  const problems = [...Value.Errors(ConnectorManifestSchema, manifest)].map(
-    (e) => `sluice${e.instancePath.replaceAll('/', '.')}: ${e.message}`,
+  const problems = explain(ConnectorManifestSchema, manifest, '').map(
+    (p) => `sluice${p.path.replaceAll('/', '.')}: expected ${p.expected}, found ${p.found}`,
   )
   if (problems.length > 0) return problems
   const m = manifest as ConnectorManifest

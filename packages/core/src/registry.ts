@@ -81,6 +81,23 @@ export async function loadConnector(
   fromDir: string,
   options: LoadConnectorOptions = {},
 ): Promise<LoadedConnector> {
+  const dir = locatePackage(packageName, fromDir)
+  if (!dir) {
+    throw new SluiceError('config', `package "${packageName}" is not installed (looked from ${fromDir})`, {
+      code: 'CONNECTOR_NOT_INSTALLED',
+      hint: `Install it in the project: pnpm add ${packageName}`,
+    })
+  }
+  return loadConnectorAt(dir, options)
+}
+
+/** Loads and checks the connector package in `dir`, as `loadConnector` does once it has found it. */
+export async function loadConnectorAt(
+  dir: string,
+  options: LoadConnectorOptions = {},
+): Promise<LoadedConnector> {
+  const pkg = await readPackageJson(dir)
+  const packageName = pkg?.name ?? dir
   const fail = (problems: string[], cause?: unknown) =>
     new SluiceError(
       'config',
@@ -91,15 +108,6 @@ export async function loadConnector(
         cause,
       },
     )
-
-  const dir = locatePackage(packageName, fromDir)
-  if (!dir) {
-    throw new SluiceError('config', `package "${packageName}" is not installed (looked from ${fromDir})`, {
-      code: 'CONNECTOR_NOT_INSTALLED',
-      hint: `Install it in the project: pnpm add ${packageName}`,
-    })
-  }
-  const pkg = await readPackageJson(dir)
   if (!pkg) throw fail(['its package.json cannot be read'])
   if (pkg.sluice === undefined) throw fail(['its package.json has no "sluice" block'])
   const manifestIssues = manifestProblems(pkg.sluice)

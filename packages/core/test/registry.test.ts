@@ -12,7 +12,7 @@ const manifest = {
   description: 'Contacts in Acme.',
   behaviours: ['upsert', 'delete'],
   objects: [{ name: 'contacts' }],
-  auth: 'api-key',
+  auth: 'api_key',
   rateLimits: [{ requests: 10, perMs: 1000 }],
   docs: 'https://example.com/acme',
 }
@@ -181,8 +181,9 @@ describe('manifestProblems', () => {
       'sluice.behaviours: a destination lists the behaviours it supports',
       'sluice.objects: a destination lists the objects it writes to',
     ])
-    expect(manifestProblems({ ...manifest, behaviours: ['teleport'] }).join('\n')).toContain(
-      'sluice.behaviours.0',
-    )
+    expect(manifestProblems({ ...manifest, behaviours: ['teleport'] })).toEqual([
+      'sluice.behaviours.0: expected one of upsert | update | create | mirror | append | delete, found "teleport"',
+    ])
+    expect(manifestProblems({ ...manifest, auth: 'apikey' })[0]).toContain('expected one of none | api_key')
   })
 })
