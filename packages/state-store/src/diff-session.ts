@@ -11,8 +11,8 @@ import type {
 } from '@sluice/core'
 import { literal } from './database.js'
 import {
-  baseRelation,
   compact,
+  currentStateSql,
   deltaName,
   replaceBase,
   type SnapshotFiles,
@@ -42,9 +42,10 @@ export class DuckDBDiffSession implements DiffSession {
   static async open(instance: DuckDBInstance, snapshotDir: string): Promise<DuckDBDiffSession> {
     const work = await instance.connect()
     const writer = await instance.connect()
-    // Start from a compacted snapshot: one base file, no deltas (a crashed run's deltas are folded in).
+    // Start from a compacted snapshot when the deltas (including a crashed run's) have grown large.
     const files = await compact(writer, snapshotDir)
     const session = new DuckDBDiffSession(work, writer, files)
+    session.nextSeq = files.lastSeq + 1
     await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, payload VARCHAR)`)
     await writer.run(
       `CREATE TABLE ${session.t('delta')} (seq BIGINT, op VARCHAR, identifier VARCHAR, hash VARCHAR, at_ms BIGINT)`,
@@ -89,7 +90,7 @@ export class DuckDBDiffSession implements DiffSession {
         SELECT identifier, count(*) AS n FROM ${model}
         WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
       ),
-      s AS (SELECT * FROM ${baseRelation(this.files)}),
+      s AS (${currentStateSql(this.files)}),
       m AS (SELECT identifier, payload, md5(payload) AS hash FROM ${model}),
       joined AS (
         SELECT ${kind} AS kind, m.identifier, m.hash, m.payload, s.rejected_hash, s.rejected_at, dup.n

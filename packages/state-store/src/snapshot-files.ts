@@ -19,6 +19,8 @@ export interface SnapshotFiles {
   /** the base of `generation`, if one was ever written */
   base: string | undefined
   deltas: string[]
+  /** the highest delta sequence number of this generation (0 when there is none) */
+  lastSeq: number
   /** files of older generations, left by a compaction that was interrupted */
   obsolete: string[]
 }
@@ -39,7 +41,7 @@ export async function listSnapshot(dir: string): Promise<SnapshotFiles> {
     const m = BASE.exec(name)
     if (m) generation = Math.max(generation, Number(m[1]))
   }
-  const files: SnapshotFiles = { dir, generation, base: undefined, deltas: [], obsolete: [] }
+  const files: SnapshotFiles = { dir, generation, base: undefined, deltas: [], lastSeq: 0, obsolete: [] }
   for (const name of names.sort()) {
     const base = BASE.exec(name)
     const delta = DELTA.exec(name)
@@ -50,7 +52,10 @@ export async function listSnapshot(dir: string): Promise<SnapshotFiles> {
     }
     if (gen < generation) files.obsolete.push(join(dir, name))
     else if (base) files.base = join(dir, name)
-    else if (delta) files.deltas.push(join(dir, name))
+    else if (delta) {
+      files.deltas.push(join(dir, name))
+      files.lastSeq = Math.max(files.lastSeq, Number(delta[2]))
+    }
   }
   return files
 }
@@ -102,21 +107,44 @@ export function currentStateSql(files: Pick<SnapshotFiles, 'base' | 'deltas'>): 
     SELECT * FROM merged WHERE hash IS NOT NULL OR rejected_hash IS NOT NULL`
 }
 
+/** Past this many delta files, reading the snapshot costs more than rewriting it. */
+const MAX_DELTA_FILES = 64
+/** Deltas holding more rows than this share of the base are folded in. */
+const MAX_DELTA_SHARE = 0.1
+
 /**
- * Folds the deltas into a new base of the next generation, then removes the old files. Only the lock
- * holder compacts. A crash before the rename leaves the old generation intact; after it, the new base
- * wins and the old files are removed by the next compaction.
+ * Folds the deltas into a new base of the next generation, then removes the old files — when it pays:
+ * rewriting a 10M-row base for a few thousand changed rows would cost more than the run itself, so
+ * small deltas stay (the current state folds them in on every read). Only the lock holder compacts.
+ * A crash before the rename leaves the old generation intact; after it, the new base wins and the old
+ * files are removed by the next compaction.
  */
-export async function compact(connection: DuckDBConnection, dir: string): Promise<SnapshotFiles> {
+export async function compact(
+  connection: DuckDBConnection,
+  dir: string,
+  options: { force?: boolean } = {},
+): Promise<SnapshotFiles> {
   await mkdir(dir, { recursive: true })
   const files = await listSnapshot(dir)
-  if (files.deltas.length > 0) {
+  if (files.deltas.length > 0 && (options.force || (await worthCompacting(connection, files)))) {
     const next = files.generation + 1
     await writeParquet(connection, currentStateSql(files), join(dir, baseName(next)))
     files.obsolete.push(...files.deltas, ...(files.base ? [files.base] : []))
   }
   for (const path of files.obsolete) await rm(path, { force: true })
   return listSnapshot(dir)
+}
+
+async function worthCompacting(connection: DuckDBConnection, files: SnapshotFiles): Promise<boolean> {
+  if (files.deltas.length > MAX_DELTA_FILES || !files.base) return true
+  // Row counts come from the parquet footers: nothing is scanned.
+  const rows = async (paths: string[]) => {
+    const reader = await connection.runAndReadAll(
+      `SELECT coalesce(sum(num_rows), 0)::BIGINT FROM parquet_file_metadata([${paths.map(literal).join(', ')}])`,
+    )
+    return Number(reader.getRows()[0]?.[0] ?? 0)
+  }
+  return (await rows(files.deltas)) > MAX_DELTA_SHARE * (await rows([files.base]))
 }
 
 /** Replaces the snapshot with the rows of a query (reset CDC, reset). */

@@ -121,6 +121,63 @@ describe('diff session', () => {
     expect((await store.snapshotEntries('s')).map((e) => e.identifier)).toEqual(['a'])
   })
 
+  it('leaves small deltas in place and reads through them, in commit order across runs', async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => ({ identifier: `r${i}`, payload: `{"n":${i}}` }))
+    let session = await store.openDiff('s')
+    await session.stage(rows)
+    await session.diff({ mode: 'incremental', removals: true, ...retry })
+    const hashes = new Map((await collect(session, ['added'])).map((c) => [c.identifier, c.hash]))
+    await session.commit({
+      put: rows.map((r) => ({
+        identifier: r.identifier as string,
+        hash: hashes.get(r.identifier) as string,
+      })),
+      remove: [],
+      reject: [],
+    })
+    await session.close()
+    expect(snapshotFiles()).toEqual(['base.00000001.parquet'])
+
+    // Run 2: one row changes and is rejected.
+    const changedRows = rows.map((r) => (r.identifier === 'r7' ? { ...r, payload: '{"n":700}' } : r))
+    session = await store.openDiff('s')
+    await session.stage(changedRows)
+    expect(await session.diff({ mode: 'incremental', removals: true, ...retry })).toMatchObject({
+      changed: 1,
+    })
+    const [changed] = await collect(session, ['changed'])
+    const at = new Date('2026-02-01T00:00:00Z')
+    await session.commit({
+      put: [],
+      remove: [],
+      reject: [{ identifier: 'r7', hash: changed?.hash as string, firstRejectedAt: at }],
+    })
+    await session.close()
+    // One small delta: not worth rewriting the base for.
+    expect(snapshotFiles()).toEqual(['base.00000001.parquet', 'delta.00000001.00000001.parquet'])
+
+    // Run 3 reads through the delta: the rejection is there, and a later put wins over it.
+    session = await store.openDiff('s')
+    await session.stage(changedRows)
+    await session.diff({ mode: 'incremental', removals: true, ...retry })
+    const [again] = await collect(session, ['changed'])
+    expect(again?.rejected).toEqual({ hash: changed?.hash, at })
+    await session.commit({ put: [{ identifier: 'r7', hash: again?.hash as string }], remove: [], reject: [] })
+    await session.close()
+    expect(snapshotFiles()).toHaveLength(3)
+    const [entry] = await store.snapshotEntries('s', { identifiers: ['r7'] })
+    expect(entry).toEqual({ identifier: 'r7', hash: changed?.hash })
+
+    // Run 4: nothing changed.
+    session = await store.openDiff('s')
+    await session.stage(changedRows)
+    expect(await session.diff({ mode: 'incremental', removals: true, ...retry })).toMatchObject({
+      unchanged: 100,
+      changed: 0,
+    })
+    await session.close()
+  })
+
   it('keeps big models out of the JS heap: a 300k-row diff streams its changes', async () => {
     const session = await store.openDiff('s')
     const chunk = 10_000
