@@ -279,6 +279,56 @@ describe('failures', () => {
   })
 })
 
+describe('faithful payloads', () => {
+  it('sends nested, object, array and exact big-number fields from STRUCT, LIST and BIGINT columns', async () => {
+    h = await harness({
+      model: { table: 'accounts' },
+      sync: {
+        identifier: { column: 'id', field: 'external_id' },
+        mappings: [
+          { from: 'profile.tier', to: 'loyalty.tier' },
+          {
+            object: [
+              { from: 'city', to: 'city' },
+              { constant: 'GB', to: 'country' },
+            ],
+            to: 'address',
+          },
+          { array: { from: 'orders', items: [{ from: 'sku', to: 'product_id' }] }, to: 'purchases' },
+          { from: 'balance', to: 'balance' },
+          { from: 'seen_at', to: 'last_seen' },
+        ],
+      },
+    })
+    await h.sql(`CREATE TABLE accounts AS SELECT * FROM (VALUES
+      (9007199254740993::BIGINT, {'tier': 'gold'}, 'Londön', [{'sku': 'A1', 'qty': 2}], 12345678901234.56::DECIMAL(18,2),
+       TIMESTAMPTZ '2026-03-01 12:00:00.123456+00'),
+      (2::BIGINT, NULL, NULL, [], 0.10::DECIMAL(18,2), NULL)
+    ) t(id, profile, city, orders, balance, seen_at)`)
+    const { run } = await h.run()
+    expect(run.status).toBe('succeeded')
+    expect(h.destination.records.get('9007199254740993')).toEqual({
+      external_id: 9007199254740993n,
+      loyalty: { tier: 'gold' },
+      address: { city: 'Londön', country: 'GB' },
+      purchases: [{ product_id: 'A1' }],
+      balance: '12345678901234.56',
+      last_seen: '2026-03-01T12:00:00.123456Z',
+    })
+    expect(h.destination.records.get('2')).toEqual({
+      external_id: 2,
+      loyalty: { tier: null },
+      address: { city: null, country: 'GB' },
+      purchases: [],
+      balance: '0.10',
+      last_seen: null,
+    })
+    h.destination.clearLog()
+    expect((await h.run()).run.counts.unchanged).toBe(2)
+    expect(h.destination.requests).toBe(0)
+  })
+})
+
 describe('progress and ledger', () => {
   it('reports progress through the phases and keeps the run in the ledger', async () => {
     h = await harness()

@@ -207,6 +207,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     run.endedAt = endedAt.toISOString()
     run.durationMs = endedAt.getTime() - startedAt.getTime()
     try {
+      await sender?.abandon()
       await session?.close()
       await state.saveRun(run)
       progress()

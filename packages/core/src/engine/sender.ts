@@ -105,6 +105,16 @@ export class Sender {
     await this.commits
   }
 
+  /**
+   * Stops sending (the run is ending early) and waits for what is in flight: groups whose requests all
+   * came back are still committed, since the destination has them.
+   */
+  async abandon(): Promise<void> {
+    this.stop.abort()
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    await this.commits
+  }
+
   private flushSilent(): void {
     const delta = this.silent
     this.silent = { put: [], remove: [], reject: [] }
