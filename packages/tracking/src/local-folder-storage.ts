@@ -49,31 +49,24 @@ export function localFolderStorage(folder: string): LakeStorage {
     async list(prefix) {
       const base = abs(prefix.replace(/\/+$/, ''))
       const entries: LakeEntry[] = []
-      let names: string[]
-      try {
-        names = (await readdir(base, { recursive: true })) as string[]
-      } catch (error) {
-        if (isMissing(error)) return entries
-        throw error
-      }
-      for (const name of names) {
-        // Hidden files are staged writes that are not finished yet.
-        if (name.split(sep).some((part) => part.startsWith('.'))) continue
-        let info: Awaited<ReturnType<typeof stat>>
-        try {
-          info = await stat(join(base, name))
-        } catch (error) {
-          // Removed by a concurrent purge between readdir and stat.
-          if (isMissing(error)) continue
-          throw error
+      const names = await readdirRecursive(base)
+      if (!names) return entries
+      // Hidden files are staged writes that are not finished yet.
+      const visible = names.filter((name) => !name.split(sep).some((part) => part.startsWith('.')))
+      // Stat a few files at a time: a lake of many runs holds many thousands of files.
+      for (let start = 0; start < visible.length; start += STAT_CONCURRENCY) {
+        const stats = await Promise.all(
+          visible.slice(start, start + STAT_CONCURRENCY).map((name) => statFile(base, name)),
+        )
+        for (const found of stats) {
+          if (!found) continue
+          const relative = found.name.split(sep).join('/')
+          entries.push({
+            path: prefix ? `${prefix.replace(/\/+$/, '')}/${relative}` : relative,
+            size: found.size,
+            modifiedAt: found.modifiedAt,
+          })
         }
-        if (!info.isFile()) continue
-        const relative = name.split(sep).join('/')
-        entries.push({
-          path: prefix ? `${prefix.replace(/\/+$/, '')}/${relative}` : relative,
-          size: info.size,
-          modifiedAt: info.mtime,
-        })
       }
       return entries
     },
@@ -85,6 +78,39 @@ export function localFolderStorage(folder: string): LakeStorage {
     async readable(paths) {
       return paths.map(abs)
     },
+  }
+}
+
+const STAT_CONCURRENCY = 64
+
+/**
+ * Every name under a folder, or undefined when the folder does not exist. A purge removing a run
+ * folder during the walk fails it with ENOENT although the lake is there: walk again.
+ */
+async function readdirRecursive(base: string, attempts = 3): Promise<string[] | undefined> {
+  try {
+    return (await readdir(base, { recursive: true })) as string[]
+  } catch (error) {
+    if (!isMissing(error)) throw error
+    const exists = await stat(base).then(
+      () => true,
+      () => false,
+    )
+    if (!exists) return undefined
+    if (attempts <= 1) throw error
+    return readdirRecursive(base, attempts - 1)
+  }
+}
+
+/** A file's size and time; undefined for a folder or a file removed since it was listed. */
+async function statFile(base: string, name: string) {
+  try {
+    const info = await stat(join(base, name))
+    return info.isFile() ? { name, size: info.size, modifiedAt: info.mtime } : undefined
+  } catch (error) {
+    // Removed by a concurrent purge between readdir and stat.
+    if (isMissing(error)) return undefined
+    throw error
   }
 }
 
