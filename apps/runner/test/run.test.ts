@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
-import { type Fakes, jsonLines, runsOf, sampleProject, startFakes } from './helpers/project.js'
+import { type Fakes, runsOf, sampleProject, startFakes } from './helpers/project.js'
 
 let fakes: Fakes
 let project: Awaited<ReturnType<typeof sampleProject>>

@@ -42,9 +42,15 @@ async function prepareDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true })
 }
 
+const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
+
 /** The Census query, run over the demo's lake: rejected identifiers grouped by message. */
-function censusQuery(lake: string): string {
-  return `SELECT status_message, ARRAY_AGG(identifier) FROM read_parquet('${lake}/sync_tracking_datasets/*/*/*/*.parquet', union_by_name=True) WHERE status = 'rejected' GROUP BY 1`
+function censusQuery(lake: string, separator = ' '): string {
+  return [
+    'SELECT status_message, ARRAY_AGG(identifier)',
+    `FROM read_parquet('${lake}/sync_tracking_datasets/*/*/*/*.parquet', union_by_name=True)`,
+    "WHERE status = 'rejected' GROUP BY 1",
+  ].join(separator)
 }
 
 async function topRejections(
@@ -173,10 +179,10 @@ export default defineCommand({
 
       if (lakePath) {
         say('\n   Rejected rows of both runs by reason, straight from the lake with DuckDB:')
-        say(paint.dim(`   ${censusQuery(lakePath)}`))
+        say(paint.dim(`   ${censusQuery(lakePath, '\n   ')}`))
         for (const row of await topRejections(lakePath)) {
           say(
-            `   ${paint.yellow(n(row.count).padStart(6))}  ${row.message}  ${paint.dim(`e.g. ${row.examples.join(', ')}`)}`,
+            `   ${paint.yellow(n(row.count).padStart(6))}  ${clip(row.message, 72)}  ${paint.dim(`e.g. ${row.examples.join(', ')}`)}`,
           )
         }
       }
@@ -190,11 +196,14 @@ export default defineCommand({
       say('   sluice runs')
       say(`   sluice runs show ${latest.id}`)
       say(`   sluice records ${latest.id} --status rejected --sample`)
-      say(
-        paint.dim(
-          '   The fake APIs stop with the demo; set BRAZE_API_KEY and BRAZE_INSTANCE_URL to run these syncs against your Braze.',
-        ),
-      )
+      if (apis.destinations.some((d) => d.kind === 'fake')) {
+        say(paint.dim('   The fake APIs stop with the demo: run and test-row there need your own accounts'))
+        say(
+          paint.dim(
+            '   (BRAZE_API_KEY and BRAZE_INSTANCE_URL; SALESFORCE_LOGIN_URL, _CLIENT_ID and _REFRESH_TOKEN).',
+          ),
+        )
+      }
 
       const all = [...first, ...second]
       const failed = all.filter(

@@ -48,7 +48,18 @@ export async function openProject(global: GlobalOptions, options: OpenOptions = 
   const displayFile = relative(global.cwd, file) || file
   const connectors = options.connect === false ? undefined : installed.loaded
   const env = options.connect === false ? withoutSecrets(process.env) : process.env
-  const resolved = await loadProject(file, { cwd: global.cwd, connectors, env })
+  let resolved: ResolvedProject
+  try {
+    resolved = await loadProject(file, { cwd: global.cwd, connectors, env })
+  } catch (error) {
+    // "no connector installed" is half the story when a package is there but unusable: name it.
+    for (const broken of installed.list.filter((c) => c.problems.length > 0)) {
+      process.stderr.write(
+        `[sluice] ${broken.package}@${broken.version} is installed but is not a usable connector: ${broken.problems.join('; ')}\n`,
+      )
+    }
+    throw error
+  }
   process.chdir(resolved.dir)
   return { resolved, connectors: installed.loaded, installed, displayFile }
 }
