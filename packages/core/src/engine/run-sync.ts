@@ -1,26 +1,28 @@
 import { hostname } from 'node:os'
 import type { ConnectorContext } from '../contract/destination.js'
-import type { Operation, OutboundRecord, Value } from '../contract/records.js'
+import type { Value } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
-import { compileMapping, type RowMapper } from '../mapping/mapper.js'
+import { compileMapping } from '../mapping/mapper.js'
 import { readPath } from '../mapping/paths.js'
 import { redact } from '../redact.js'
-import { emptyCounts, type PerOperation, type RunRecord, type RunStatus, type TrackedRecord } from '../run.js'
+import { emptyCounts, type RunRecord, type RunStatus } from '../run.js'
+import { batchSize, commitRecords, concurrency } from './batching.js'
 import { maxCursor } from './cursor.js'
-import { parseJson, stringifyExact } from './json.js'
+import { dryRunPlan } from './dry-run.js'
+import { trackInvalid } from './invalid-rows.js'
+import { stringifyExact } from './json.js'
 import { resolveModelSql } from './model.js'
+import { outbound } from './outbound.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
 import { Sender } from './sender.js'
-import type { Change, DiffSession, StagedRow } from './state.js'
+import type { DiffSession, StagedRow } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
 
 const DEFAULT_RETRY_DAYS = 14
 const DAY_MS = 86_400_000
-/** commit groups hold about this many records (a whole number of requests) */
-const DEFAULT_COMMIT_RECORDS = 5000
 const LEDGER_SAVE_INTERVAL_MS = 1000
 
 /**
@@ -230,105 +232,4 @@ export function identifierText(value: Value | undefined): string | null {
   if (typeof value === 'string') return value
   if (typeof value === 'object') return stringifyExact(value)
   return String(value)
-}
-
-function outbound(change: Change, operation: Operation, mapper: RowMapper, idField: string): OutboundRecord {
-  const identifier = change.identifier as string
-  if (change.payload === null) {
-    const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
-    return { identifier, fields }
-  }
-  const fields = parseJson(change.payload) as Record<string, Value>
-  if (operation === 'delete')
-    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier) }
-  return { identifier, fields }
-}
-
-async function dryRunPlan(
-  options: RunSyncOptions,
-  session: DiffSession,
-  mapper: RowMapper,
-  signal: AbortSignal,
-): Promise<Pick<RunSyncResult, 'planned' | 'preview'>> {
-  const planned: PerOperation = {}
-  const preview: NonNullable<RunSyncResult['preview']> = []
-  const limit = options.previewSize ?? 5
-  for (const kinds of [['added', 'changed'], ['removed']] as const) {
-    for await (const chunk of session.changes(kinds)) {
-      if (signal.aborted) return { planned, preview }
-      for (const change of chunk) {
-        const step = planStep(options.sync.behaviour, change.kind as 'added', options.sync.deleteBehaviour)
-        if (step === 'accept' || step === 'forget') continue
-        planned[step] = (planned[step] ?? 0) + 1
-        if (preview.length < limit)
-          preview.push({
-            operation: step,
-            record: outbound(change, step, mapper, options.sync.identifier.field),
-          })
-      }
-    }
-  }
-  return { planned, preview }
-}
-
-/** NULL and DUPLICATE rows go to tracking as `invalid` batches, never to the destination. */
-async function trackInvalid(
-  options: RunSyncOptions,
-  session: DiffSession,
-  track: { org: string; sync: string; runId: string },
-  nextBatchNumber: () => number,
-  size: number,
-  now: () => Date,
-): Promise<void> {
-  const tracking = options.tracking
-  if (!tracking) return
-  let records: TrackedRecord[] = []
-  let startedAt = now()
-  const flush = async () => {
-    if (records.length === 0) return
-    const batch = {
-      ...track,
-      batchType: 'invalid' as const,
-      batchNumber: nextBatchNumber(),
-      startedAt,
-      endedAt: now(),
-      records,
-    }
-    records = []
-    startedAt = now()
-    await tracking.write(batch)
-  }
-  for await (const chunk of session.changes(['null', 'duplicate'])) {
-    for (const change of chunk) {
-      records.push({
-        identifier: change.identifier,
-        payload: change.payload ?? '{}',
-        operation: null,
-        status: change.kind === 'null' ? 'NULL' : 'DUPLICATE',
-        message:
-          change.kind === 'null'
-            ? `the identifier column "${options.sync.identifier.column}" is NULL`
-            : `the identifier "${change.identifier}" appears in ${change.occurrences ?? 'several'} rows`,
-        hash: change.hash,
-      })
-      if (records.length >= size) await flush()
-    }
-  }
-  await flush()
-}
-
-function batchSize(options: RunSyncOptions): number {
-  const max = options.destinationCapabilities.batchSize
-  return Math.max(1, Math.min(options.sync.batching?.size ?? max, max))
-}
-
-function concurrency(options: RunSyncOptions): number {
-  const max = options.destinationCapabilities.concurrency
-  return Math.max(1, Math.min(options.sync.batching?.concurrency ?? max, max))
-}
-
-function commitRecords(options: RunSyncOptions): number {
-  const size = batchSize(options)
-  const wanted = options.commitSize ?? DEFAULT_COMMIT_RECORDS
-  return Math.max(size, Math.floor(wanted / size) * size)
 }

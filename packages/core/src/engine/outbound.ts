@@ -1,0 +1,23 @@
+import type { Operation, OutboundRecord, Value } from '../contract/records.js'
+import type { RowMapper } from '../mapping/mapper.js'
+import { readPath } from '../mapping/paths.js'
+import { parseJson } from './json.js'
+import type { Change } from './state.js'
+
+/** The record sent for one change: the staged payload, or the clear / delete payload of a removed row. */
+export function outbound(
+  change: Change,
+  operation: Operation,
+  mapper: RowMapper,
+  idField: string,
+): OutboundRecord {
+  const identifier = change.identifier as string
+  if (change.payload === null) {
+    const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
+    return { identifier, fields }
+  }
+  const fields = parseJson(change.payload) as Record<string, Value>
+  if (operation === 'delete')
+    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier) }
+  return { identifier, fields }
+}
