@@ -12,12 +12,12 @@ const SKIP_SUFFIX = / \[skipped: (.*)\]$/
 const ANSI_COLOURS = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g')
 
 /**
- * Each connector's results, from its report: `{ package, dir, ranAt, passed, failed, skipped, checks }`,
- * where `checks` maps a check's title to `{ status, note }`. Connectors without a report are listed with
- * `ranAt: undefined`.
+ * Each suite's results, from the connectors' reports: `{ package, column, ranAt, passed, failed, skipped,
+ * checks }`, where `checks` maps a check's title to `{ status, note }`. A connector may run the kit once
+ * per object (one column each); one without a report is listed with `ranAt: undefined`.
  */
 export function readConformance() {
-  const connectors = []
+  const suites = []
   const base = join(root, 'connectors')
   for (const name of readdirSync(base).sort()) {
     const manifest = join(base, name, 'package.json')
@@ -25,42 +25,54 @@ export function readConformance() {
     const pkg = JSON.parse(readFileSync(manifest, 'utf8'))
     if (!pkg.scripts?.conformance) continue
     const report = join(base, name, '.reports', 'conformance.json')
-    const entry = {
+    const blank = (column) => ({
       package: pkg.name,
-      dir: name,
+      column,
       ranAt: undefined,
       passed: 0,
       failed: 0,
       skipped: 0,
       checks: new Map(),
+    })
+    if (!existsSync(report)) {
+      suites.push(blank(name))
+      continue
     }
-    connectors.push(entry)
-    if (!existsSync(report)) continue
     const json = JSON.parse(readFileSync(report, 'utf8'))
-    entry.ranAt = new Date(json.startTime).toISOString()
+    const ranAt = new Date(json.startTime).toISOString()
+    const bySuite = new Map()
+    const suite = (title) => {
+      const object = / object (.+)$/.exec(title ?? '')?.[1]
+      const column = object ? `${name} (${object})` : name
+      if (!bySuite.has(column)) bySuite.set(column, { ...blank(column), ranAt })
+      return bySuite.get(column)
+    }
     for (const file of json.testResults ?? []) {
       // A suite that did not load has no assertions: count it as a failed check, not as nothing.
       if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
-        entry.checks.set('(the suite did not load)', { status: 'failed', note: firstLine(file.message) })
+        suite(undefined).checks.set('(the suite did not load)', {
+          status: 'failed',
+          note: firstLine(file.message),
+        })
       }
       for (const a of file.assertionResults ?? []) {
         const skipped = SKIP_SUFFIX.exec(a.title)
         const title = a.title.replace(SKIP_SUFFIX, '')
         const status = a.status === 'passed' ? 'passed' : a.status === 'failed' ? 'failed' : 'skipped'
         const note = status === 'failed' ? firstLine(a.failureMessages?.[0]) : (skipped?.[1] ?? '')
-        entry.checks.set(title, { status, note })
+        suite(a.ancestorTitles?.[0]).checks.set(title, { status, note })
       }
     }
-    for (const { status } of entry.checks.values()) entry[status] += 1
+    for (const entry of bySuite.values()) {
+      for (const { status } of entry.checks.values()) entry[status] += 1
+      suites.push(entry)
+    }
   }
-  return connectors
+  return suites
 }
 
 function firstLine(text) {
-  return (text ?? '')
-    .split('\n')[0]
-    .replace(ANSI_COLOURS, '')
-    .slice(0, 160)
+  return (text ?? '').split('\n')[0].replace(ANSI_COLOURS, '').slice(0, 160)
 }
 
 const MARK = { passed: '✅', failed: '❌', skipped: '➖' }
@@ -69,7 +81,7 @@ export function renderMatrix(connectors) {
   const titles = []
   for (const c of connectors)
     for (const title of c.checks.keys()) if (!titles.includes(title)) titles.push(title)
-  const names = connectors.map((c) => c.dir)
+  const names = connectors.map((c) => c.column)
   const lines = [
     '# Connector conformance',
     '',
@@ -79,12 +91,12 @@ export function renderMatrix(connectors) {
     '',
     '## Summary',
     '',
-    '| connector | passed | failed | skipped | run at |',
-    '| --- | ---: | ---: | ---: | --- |',
+    '| suite | package | passed | failed | skipped | run at |',
+    '| --- | --- | ---: | ---: | ---: | --- |',
     ...connectors.map((c) =>
       c.ranAt
-        ? `| ${c.package} | ${c.passed} | ${c.failed} | ${c.skipped} | ${c.ranAt} |`
-        : `| ${c.package} | – | – | – | not run |`,
+        ? `| ${c.column} | ${c.package} | ${c.passed} | ${c.failed} | ${c.skipped} | ${c.ranAt} |`
+        : `| ${c.column} | ${c.package} | – | – | – | not run |`,
     ),
     '',
     '## Checks',
@@ -99,7 +111,7 @@ export function renderMatrix(connectors) {
   const notes = connectors.flatMap((c) =>
     [...c.checks]
       .filter(([, r]) => r.note)
-      .map(([t, r]) => `- ${c.dir}, ${t}: ${r.status === 'failed' ? 'failed: ' : ''}${r.note}`),
+      .map(([t, r]) => `- ${c.column}, ${t}: ${r.status === 'failed' ? 'failed: ' : ''}${r.note}`),
   )
   if (notes.length > 0) lines.push('', '## Notes', '', ...notes)
   return `${lines.join('\n')}\n`
@@ -109,6 +121,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const connectors = readConformance()
   writeFileSync(MATRIX_FILE, renderMatrix(connectors))
   const failed = connectors.reduce((n, c) => n + c.failed, 0)
-  console.log(`wrote ${MATRIX_FILE}: ${connectors.length} connectors, ${failed} failed checks`)
+  console.log(`wrote ${MATRIX_FILE}: ${connectors.length} suites, ${failed} failed checks`)
   process.exitCode = failed > 0 ? 1 : 0
 }

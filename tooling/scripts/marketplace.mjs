@@ -21,16 +21,21 @@ function connectorId(packageName, manifest) {
 /** Conformance per package: the reports when this checkout ran them, else the committed summary. */
 function conformanceByPackage() {
   const results = new Map()
-  for (const c of readConformance()) {
-    if (c.ranAt)
-      results.set(c.package, { passed: c.passed, failed: c.failed, skipped: c.skipped, ranAt: c.ranAt })
+  const add = (pkg, r) => {
+    const sum = results.get(pkg) ?? { passed: 0, failed: 0, skipped: 0, ranAt: r.ranAt }
+    results.set(pkg, {
+      passed: sum.passed + r.passed,
+      failed: sum.failed + r.failed,
+      skipped: sum.skipped + r.skipped,
+      ranAt: r.ranAt,
+    })
   }
-  if (existsSync(MATRIX_FILE)) {
-    const row = /^\| (@[^ ]+|[a-z][^ ]*) \| (\d+) \| (\d+) \| (\d+) \| ([^ ]+) \|$/
+  for (const c of readConformance()) if (c.ranAt) add(c.package, c)
+  if (results.size === 0 && existsSync(MATRIX_FILE)) {
+    const row = /^\| [^|]+ \| (@[^ ]+|[a-z][^ ]*) \| (\d+) \| (\d+) \| (\d+) \| ([^ ]+) \|$/
     for (const line of readFileSync(MATRIX_FILE, 'utf8').split('\n')) {
       const m = row.exec(line)
-      if (m && !results.has(m[1]))
-        results.set(m[1], { passed: +m[2], failed: +m[3], skipped: +m[4], ranAt: m[5] })
+      if (m) add(m[1], { passed: +m[2], failed: +m[3], skipped: +m[4], ranAt: m[5] })
     }
   }
   return results

@@ -10,20 +10,28 @@ export function expectAllSucceeded(results: RecordResult[]): void {
   expect(refused, `record ${refused} was rejected: ${reason}`).toBe(-1)
 }
 
-/** The fake holds each record as the mapping says it should arrive. */
+/**
+ * The fake holds each record as the mapping says it should arrive (`stored()` of its fields): every
+ * expected value is there, and an expected NULL is absent or null, at any depth.
+ */
 export function expectStored(h: Harness, fieldsList: Array<Record<string, Value>>): void {
   for (const fields of fieldsList) {
+    const id = String(fields[h.options.identifierField])
     const stored = h.storedRecord(fields)
-    expect(stored, `record ${String(fields[h.options.identifierField])} is missing`).toBeDefined()
-    expect(stored).toMatchObject(withoutEmpty(h.options.stored(fields)))
-    for (const [field, value] of Object.entries(h.options.stored(fields))) {
-      if (value === null || value === undefined) expect(stored?.[field] ?? null).toBeNull()
-    }
+    expect(stored, `record ${id} is missing`).toBeDefined()
+    expectHolds(stored, h.options.stored(fields), `record ${id}`)
   }
 }
 
-function withoutEmpty(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined))
+function expectHolds(actual: unknown, expected: Record<string, unknown>, where: string): void {
+  for (const [key, value] of Object.entries(expected)) {
+    const found = (actual as Record<string, unknown> | undefined)?.[key]
+    if (value === null || value === undefined)
+      expect(found ?? null, `${where}.${key} should be NULL`).toBeNull()
+    else if (typeof value === 'object' && !Array.isArray(value))
+      expectHolds(found, value as Record<string, unknown>, `${where}.${key}`)
+    else expect(found, `${where}.${key}`).toEqual(value)
+  }
 }
 
 /** Awaits a promise that must fail with a SluiceError, and returns that error. */

@@ -36,7 +36,9 @@ export function requires(behaviour: Behaviour) {
 }
 
 export function needsSeed(h: Harness): string | undefined {
-  return h.seedOperation ? undefined : 'not declared: the connector can neither upsert nor create records'
+  return h.seedOperation
+    ? undefined
+    : 'not declared: the connector can neither upsert, create nor append records'
 }
 
 export function both(...reasons: Array<(h: Harness) => string | undefined>) {

@@ -172,6 +172,7 @@ export const behaviourChecks: Check[] = [
       const destination = h.connect()
       const records = samples(h, 0, COUNT)
       expectAllSucceeded(await h.write(destination, 'append', records))
+      expectStored(h, records)
       expectAllSucceeded(await h.write(destination, 'append', records))
       expect(h.storedCount()).toBe(2 * COUNT)
     },

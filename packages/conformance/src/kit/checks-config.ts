@@ -77,7 +77,9 @@ export const configChecks: Check[] = [
     group: 'connection',
     title: 'bad credentials during a write fail the batch as an auth error',
     skip: (h) =>
-      h.seedOperation ? undefined : 'not declared: the connector can neither upsert nor create records',
+      h.seedOperation
+        ? undefined
+        : 'not declared: the connector can neither upsert, create nor append records',
     async run(h) {
       const bad = h.options.badCredentials(h.host.url)
       const error = await expectSluiceError(h.write(h.connect(bad), h.seedOperation!, [h.options.record(0)]))

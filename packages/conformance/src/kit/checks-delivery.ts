@@ -2,18 +2,10 @@ import type { Value } from '@sluice/core'
 import { expect } from 'vitest'
 import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored, pool } from './assertions.js'
 import { type Check, needsSeed, samples } from './check.js'
-import type { Harness } from './harness.js'
+import { type Harness, holds } from './harness.js'
 
 /** The largest batch the size check sends, so connectors that take 10 000 records stay quick to test. */
 const MAX_BATCH_TRIED = 2_000
-
-/** Only these values of any field count as "the record the test marked", never a substring. */
-function holds(value: unknown, wanted: ReadonlySet<string>): boolean {
-  if (typeof value === 'string') return wanted.has(value)
-  if (Array.isArray(value)) return value.some((v) => holds(v, wanted))
-  if (value && typeof value === 'object') return Object.values(value).some((v) => holds(v, wanted))
-  return false
-}
 
 /** One write first, so tokens are fetched before the faults are switched on. */
 async function warmedUp(h: Harness) {
@@ -187,12 +179,7 @@ export const deliveryChecks: Check[] = [
       ]
       const records = values.map((value, i) => ({ ...h.options.record(i), [text]: value }))
       expectAllSucceeded(await h.write(h.connect(), h.seedOperation!, records))
-      for (const record of records) {
-        const expected = h.options.stored(record)[text]
-        const actual = h.storedRecord(record)?.[text]
-        if (expected === null || expected === undefined) expect(actual ?? null, `NULL in ${text}`).toBeNull()
-        else expect(actual).toEqual(expected)
-      }
+      expectStored(h, records)
     },
   },
 ]

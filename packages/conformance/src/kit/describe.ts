@@ -21,7 +21,7 @@ export function describeDestinationConformance<S extends TSchema>(
   const resolved = resolveOptions(options)
   const h = new Harness(resolved)
 
-  describe(`conformance: destination ${options.connector.name}`, () => {
+  describe(`conformance: destination ${options.connector.name}, object ${options.object}`, () => {
     beforeAll(() => h.start())
     afterAll(() => h.stop())
     beforeEach(() => h.reset())

@@ -22,6 +22,8 @@ export class Harness<S extends TSchema = TSchema> {
   host!: FakeHost
   readonly errors: unknown[] = []
   readonly logLines: string[] = []
+  /** identifiers appended successfully in this check, in order: how append-only records are found */
+  private appended: string[] = []
   private readonly open: Destination[] = []
 
   constructor(readonly options: ResolvedOptions<S>) {}
@@ -39,6 +41,7 @@ export class Harness<S extends TSchema = TSchema> {
   /** Before each check: an empty fake with no faults and no traffic. */
   reset(): void {
     this.fake.reset()
+    this.appended = []
     clearFaults(this.fake.faults)
     this.host.resetTraffic()
   }
@@ -104,25 +107,49 @@ export class Harness<S extends TSchema = TSchema> {
     if (results.length !== records.length) {
       throw new Error(`write() returned ${results.length} results for ${records.length} records`)
     }
+    if (operation === 'append') {
+      for (const [i, record] of records.entries()) {
+        if (results[i]?.status === 'succeeded') this.appended.push(record.identifier)
+      }
+    }
     return results
   }
 
-  /** What the fake holds now for a sample record, or undefined. */
+  /**
+   * What the fake holds now for a sample record, or undefined. Append-only objects are kept under
+   * synthetic keys in arrival order: there the record is the first one holding its identifier's value,
+   * else the one in the position it was appended in (an event need not keep the sync's key).
+   */
   storedRecord(fields: Record<string, Value>): Record<string, unknown> | undefined {
-    return this.fake.records(this.options.object).get(String(fields[this.options.identifierField]))
+    const id = String(fields[this.options.identifierField])
+    const records = this.fake.records(this.options.object)
+    const direct = records.get(id)
+    if (direct || this.seedOperation !== 'append') return direct
+    const all = [...records.values()]
+    const wanted = new Set([id])
+    return all.find((record) => holds(record, wanted)) ?? all[this.appended.indexOf(id)]
   }
 
   storedCount(): number {
     return this.fake.records(this.options.object).size
   }
 
-  /** The operation that creates records for checks that need some first: upsert, else create. */
+  /** The operation that puts records in, for checks that need some: upsert, else create, else append. */
   get seedOperation(): Operation | undefined {
     const b = this.options.behaviours
     if (b.has('upsert') || b.has('mirror')) return 'upsert'
     if (b.has('create')) return 'create'
+    if (b.has('append')) return 'append'
     return undefined
   }
+}
+
+/** Whether any value in `value`, however deep, is exactly one of `wanted` (never a substring). */
+export function holds(value: unknown, wanted: ReadonlySet<string>): boolean {
+  if (typeof value === 'string') return wanted.has(value)
+  if (Array.isArray(value)) return value.some((v) => holds(v, wanted))
+  if (value && typeof value === 'object') return Object.values(value).some((v) => holds(v, wanted))
+  return false
 }
 
 function line(message: string, fields?: Record<string, unknown>): string {
