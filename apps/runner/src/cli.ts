@@ -1,12 +1,10 @@
 import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
-import { redact } from '@sluice/core'
 import { commands } from './commands/index.js'
 import { EXIT } from './exit-codes.js'
 import { commandHelp, mainHelp } from './framework/help.js'
 import { parseCommandArgs, resolveCommand } from './framework/parse.js'
 import { UsageError } from './framework/usage-error.js'
-import { describeError } from './output/errors.js'
 import { paintFor } from './output/format.js'
 
 // A run's requests all listen to one abort signal (and the HTTP toolkit's per-request signals add more):
@@ -52,10 +50,18 @@ export async function main(argv: string[]): Promise<number> {
       },
     })
   } catch (error) {
-    process.stderr.write(`${redact(describeError(error, err))}\n`)
-    if (error instanceof UsageError && error.command) {
-      process.stderr.write(err.dim(`Run "sluice ${error.command} --help" for usage and examples.\n`))
+    if (error instanceof UsageError) {
+      process.stderr.write(`${err.red(error.message)}\n`)
+      if (error.command)
+        process.stderr.write(err.dim(`Run "sluice ${error.command} --help" for usage and examples.\n`))
+      return EXIT.failed
     }
+    // Loaded here: parsing and help never need core.
+    const [{ redact }, { describeError }] = await Promise.all([
+      import('@sluice/core'),
+      import('./output/errors.js'),
+    ])
+    process.stderr.write(`${redact(describeError(error, err))}\n`)
     return EXIT.failed
   }
 }

@@ -1,10 +1,4 @@
-import { EXIT } from '../exit-codes.js'
 import { defineCommand } from '../framework/spec.js'
-import { n, paintFor, toJson } from '../output/format.js'
-import { runJson, summaryLines } from '../output/run-summary.js'
-import { openLake } from '../project/lake.js'
-import { openProject } from '../project/project.js'
-import { openLedger, requireRun } from '../project/state.js'
 
 export default defineCommand({
   name: 'runs show',
@@ -16,53 +10,5 @@ export default defineCommand({
     'frequent reasons rows were rejected or invalid, from the tracking lake.',
   positionals: { min: 1, max: 1 },
   examples: ['sluice runs show r_01HX3M2K', 'sluice runs show r_01HX3M2K --json'],
-  async run({ positionals, global }) {
-    const project = await openProject(global, { connect: false })
-    const ledger = await openLedger(project)
-    let run: Awaited<ReturnType<typeof requireRun>>
-    try {
-      run = await requireRun(ledger, positionals[0]!)
-    } finally {
-      await ledger.close()
-    }
-    const lake = openLake(project)
-    try {
-      const tracking = await lake.runState({ sync: run.sync, runId: run.id })
-      const reasons =
-        tracking.state === 'present'
-          ? await lake.rejectionSummary({ sync: run.sync, runId: run.id, examples: 3 })
-          : []
-      if (global.json) {
-        process.stdout.write(`${toJson({ ...runJson(run), tracking: tracking.state, reasons }, 2)}\n`)
-        return EXIT.ok
-      }
-      const paint = paintFor(process.stdout)
-      const lines = summaryLines(run, paint)
-      lines.push(`    started ${run.startedAt}${run.endedAt ? ` · ended ${run.endedAt}` : ''}`)
-      if (tracking.state === 'purged') {
-        lines.push(
-          `    ${paint.dim(`row-level tracking for this run was removed by retention (on ${tracking.purged.purgedAt}, after ${tracking.purged.retentionDays} days).`)}`,
-        )
-      } else if (reasons.length > 0) {
-        lines.push('', paint.bold('Top reasons rows did not make it:'))
-        for (const reason of reasons.slice(0, 10)) {
-          lines.push(
-            `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${reason.message ?? '(no message)'}`,
-          )
-          if (reason.identifiers.length > 0) {
-            lines.push(`           ${paint.dim(`e.g. ${[...new Set(reason.identifiers)].join(', ')}`)}`)
-          }
-        }
-        lines.push(
-          '',
-          paint.dim(`sluice records ${run.id} --status rejected --sample   a sample with payloads`),
-          paint.dim(`sluice records ${run.id} --export rejected.csv        every row, as CSV`),
-        )
-      }
-      process.stdout.write(`${lines.join('\n')}\n`)
-      return EXIT.ok
-    } finally {
-      await lake.close()
-    }
-  },
+  run: (input) => import('../actions/runs-show.js').then((action) => action.default(input)),
 })

@@ -1,28 +1,5 @@
-import { RUN_STATUSES, type RunStatus, SluiceError } from '@sluice/core'
-import { EXIT } from '../exit-codes.js'
+import { RUN_STATUSES } from '../framework/choices.js'
 import { defineCommand } from '../framework/spec.js'
-import { ago, duration, n, paintFor, table, toJson } from '../output/format.js'
-import { invalidTotal, runJson, statusText, sumOf } from '../output/run-summary.js'
-import { openProject, requireSync } from '../project/project.js'
-import { openLedger } from '../project/state.js'
-
-/** `--since 2d`, `--since 6h`, `--since 2026-11-01`: the earliest start time to show. */
-export function parseSince(text: string, now = Date.now()): Date {
-  const relative = /^(\d+)(m|h|d|w)$/.exec(text)
-  if (relative) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
-      relative[2] as 'm' | 'h' | 'd' | 'w'
-    ]
-    return new Date(now - Number(relative[1]) * unit)
-  }
-  const date = new Date(text)
-  if (Number.isNaN(date.getTime())) {
-    throw new SluiceError('config', `--since "${text}" is neither a duration (30m, 6h, 2d, 1w) nor a date.`, {
-      code: 'BAD_USAGE',
-    })
-  }
-  return date
-}
 
 export default defineCommand({
   name: 'runs',
@@ -50,55 +27,5 @@ export default defineCommand({
     'sluice runs customers_to_braze --status failed --status partially_succeeded',
     'sluice runs --since 2d --json',
   ],
-  async run({ positionals, values, global }) {
-    const since = values.since === undefined ? undefined : parseSince(values.since as string)
-    const limit = values.limit === undefined ? 20 : Number(values.limit)
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new SluiceError('config', `--limit must be a whole number ≥ 1, found "${values.limit}".`, {
-        code: 'BAD_USAGE',
-      })
-    }
-    const project = await openProject(global, { connect: false })
-    const sync = positionals[0]
-    if (sync !== undefined) requireSync(project, sync)
-    const ledger = await openLedger(project)
-    try {
-      const runs = await ledger.listRuns({
-        sync,
-        status: values.status as RunStatus[] | undefined,
-        since,
-        limit,
-      })
-      if (global.json) {
-        for (const run of runs) process.stdout.write(`${toJson(runJson(run))}\n`)
-        return EXIT.ok
-      }
-      if (runs.length === 0) {
-        process.stdout.write('no runs match.\n')
-        return EXIT.ok
-      }
-      const paint = paintFor(process.stdout)
-      const rows = runs.map((run) => {
-        const c = run.counts
-        return [
-          run.id,
-          run.sync,
-          statusText(run.status, paint) + (run.dryRun ? paint.dim(' (dry run)') : ''),
-          ago(run.startedAt),
-          run.durationMs === undefined ? '' : duration(run.durationMs),
-          n(c.queried),
-          `+${n(c.added)} ~${n(c.changed)} -${n(c.removed)}`,
-          n(sumOf(c.succeeded)),
-          n(sumOf(c.rejected)),
-          n(invalidTotal(c)),
-        ]
-      })
-      process.stdout.write(
-        `${table(['run', 'sync', 'status', 'started', 'took', 'queried', 'changes', 'succeeded', 'rejected', 'invalid'], rows)}\n`,
-      )
-      return EXIT.ok
-    } finally {
-      await ledger.close()
-    }
-  },
+  run: (input) => import('../actions/runs.js').then((action) => action.default(input)),
 })

@@ -1,8 +1,4 @@
-import { isConfigError } from '@sluice/core'
-import { EXIT } from '../exit-codes.js'
 import { defineCommand } from '../framework/spec.js'
-import { paintFor, toJson } from '../output/format.js'
-import { openProject } from '../project/project.js'
 
 export default defineCommand({
   name: 'validate',
@@ -14,38 +10,5 @@ export default defineCommand({
     'problem is listed with its file, JSON path, what was expected and what was found. Exit code 1 on any.',
   positionals: { min: 0, max: 0 },
   examples: ['sluice validate', 'sluice validate --config path/to/sluice.json --json'],
-  async run({ global }) {
-    const paint = paintFor(process.stdout)
-    try {
-      const project = await openProject(global)
-      const r = project.resolved
-      if (global.json) {
-        process.stdout.write(`${toJson({ valid: true, file: project.displayFile, issues: [] })}\n`)
-        return EXIT.ok
-      }
-      const count = (record: object, word: string) => {
-        const size = Object.keys(record).length
-        return `${size} ${word}${size === 1 ? '' : 's'}`
-      }
-      process.stdout.write(
-        `${paint.green('✔')} ${project.displayFile} is valid: ${count(r.sources, 'source')}, ${count(r.destinations, 'destination')}, ${count(r.models, 'model')}, ${count(r.syncs, 'sync')}\n`,
-      )
-      return EXIT.ok
-    } catch (error) {
-      if (!isConfigError(error)) throw error
-      if (global.json) {
-        process.stdout.write(`${toJson({ valid: false, issues: error.issues })}\n`)
-        return EXIT.failed
-      }
-      const count = error.issues.length
-      process.stdout.write(
-        `${paint.red('✖')} ${count} problem${count === 1 ? '' : 's'} in the project config:\n`,
-      )
-      for (const issue of error.issues) {
-        process.stdout.write(`  ${paint.bold(issue.file)}  ${paint.cyan(issue.path || '(the whole file)')}\n`)
-        process.stdout.write(`      expected ${issue.expected}, found ${issue.found}\n`)
-      }
-      return EXIT.failed
-    }
-  },
+  run: (input) => import('../actions/validate.js').then((action) => action.default(input)),
 })

@@ -1,4 +1,5 @@
 import { isSluiceError } from '@sluice/core'
+import { UsageError } from '../framework/usage-error.js'
 import type { Paint } from './format.js'
 
 /** A config error's issues as core reports them: where, and what was expected instead of what. */
@@ -29,7 +30,9 @@ export function issueLine(issue: ConfigIssue): string {
 /** An error as the user should read it: the message, its config issues, and a stack only when debugging. */
 export function describeError(error: unknown, paint: Paint): string {
   const lines: string[] = []
-  if (isSluiceError(error)) {
+  if (error instanceof UsageError) {
+    lines.push(paint.red(error.message))
+  } else if (isSluiceError(error)) {
     lines.push(paint.red(error.message))
     // A config error's message already lists its issues; other errors may carry them only as data.
     for (const issue of issuesOf(error)) {
