@@ -112,7 +112,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     })
     const scheduler = await limiter
     const url = buildUrl(options.baseUrl, req)
-    const what = `${req.method} ${url.pathname}`
+    // Only the path: a query string may carry a key. Redacted, in case the path itself holds a secret.
+    const what = redact(`${req.method} ${url.pathname}`)
     const replayable = !isStream(req.body)
     let refreshedAuth = false
     let lastFailure: Failure | undefined
