@@ -56,6 +56,19 @@ describe('formatTable', () => {
     expect(formatTable(rows, 1)).toContain('not measured: the Braze fake has not landed')
   })
 
+  it('shortens a long reason in the table and gives it whole, once, in the notes', () => {
+    const reason = `the engine failed: ${'x'.repeat(100)}`
+    const failed: Measurement[] = [
+      { key: 'a', label: 'a', value: null, unit: 's', note: reason },
+      { key: 'b', label: 'b', value: null, unit: 's', note: reason },
+    ]
+    const text = formatTable(failed, 1)
+    const [, , first] = text.split('\n')
+    expect(first!.length).toBeLessThan(90)
+    expect(first).toContain('…')
+    expect(text.split(reason).length - 1).toBe(1)
+  })
+
   it('says when targets are not judged because of the scale', () => {
     expect(formatTable(rows, 0.1)).toMatch(/scale 0\.1/)
     expect(formatTable(rows, 1)).not.toMatch(/scale 1:/)

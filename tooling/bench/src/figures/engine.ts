@@ -3,7 +3,7 @@ import { type BenchContext, type Figure, rowsLabel, scaledRows, type Values } fr
 import { type IsolatedResult, runIsolated } from '../harness/isolated.js'
 import { median } from '../harness/stats.js'
 import { expectRun } from '../workloads/checks.js'
-import type { EngineRunOutput } from '../workloads/engine-run.js'
+import { type EngineRunOutput, formatPhases } from '../workloads/engine-run.js'
 import { nullDestination } from '../workloads/null-destination.js'
 import { atLeast, below, within } from './targets.js'
 
@@ -95,7 +95,7 @@ async function initialSync(
     ctx.log(
       `  initial sync ${rowsLabel(rows)} ${tracked ? 'with' : 'without'} tracking: ` +
         `${run.output.seconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ` +
-        `heap ${run.peakHeapMb.toFixed(0)} MB`,
+        `heap ${run.peakHeapMb.toFixed(0)} MB (${formatPhases(run.output.phases)})`,
     )
     return run
   } finally {

@@ -3,7 +3,7 @@ import { type Figure, rowsLabel, scaledRows } from '../harness/figure.js'
 import { runIsolated } from '../harness/isolated.js'
 import { median } from '../harness/stats.js'
 import { expectRun } from '../workloads/checks.js'
-import type { EngineRunInput, EngineRunOutput } from '../workloads/engine-run.js'
+import { type EngineRunInput, type EngineRunOutput, formatPhases } from '../workloads/engine-run.js'
 import { nullDestination } from '../workloads/null-destination.js'
 import { exactly, notAbove } from './targets.js'
 
@@ -50,7 +50,9 @@ export const incrementalFigure: Figure = {
     }
     const run = async (what: string) => {
       const { output } = await runIsolated<EngineRunOutput>('engineRun', input)
-      ctx.log(`  ${what}: ${output.seconds.toFixed(2)} s, ${output.writes} requests`)
+      ctx.log(
+        `  ${what}: ${output.seconds.toFixed(2)} s, ${output.writes} requests (${formatPhases(output.phases)})`,
+      )
       return output
     }
 

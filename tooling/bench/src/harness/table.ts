@@ -20,13 +20,20 @@ export function formatValue(value: number, unit: string): string {
   return `${text} ${unit}`
 }
 
+/** A reason short enough for the value column; the notes under the table hold it whole. */
+const REASON_WIDTH = 60
+
+function shortReason(reason: string): string {
+  return reason.length <= REASON_WIDTH ? reason : `${reason.slice(0, REASON_WIDTH - 1)}…`
+}
+
 /** One table: figure, value, target, met. Values that could not be measured say why. */
 export function formatTable(measurements: readonly Measurement[], scale: number): string {
   const all: MeasuredValues = new Map(measurements.map((m) => [m.key, m.value]))
   const header = ['figure', 'value', 'target', 'met']
   const rows = measurements.map((m) => [
     m.label,
-    m.value === null ? `not measured: ${m.note ?? 'no value'}` : formatValue(m.value, m.unit),
+    m.value === null ? `not measured: ${shortReason(m.note ?? 'no value')}` : formatValue(m.value, m.unit),
     m.target?.text ?? '',
     verdict(m, all, scale),
   ])
@@ -38,6 +45,11 @@ export function formatTable(measurements: readonly Measurement[], scale: number)
       .trimEnd()
   const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
   const notes = measurements.filter((m) => m.value !== null && m.note).map((m) => `  ${m.label}: ${m.note}`)
+  // Each long reason once, however many rows of its figure it emptied.
+  const reasons = new Set(
+    measurements.filter((m) => m.value === null && (m.note ?? '').length > REASON_WIDTH).map((m) => m.note!),
+  )
+  notes.push(...[...reasons].map((reason) => `  not measured: ${reason}`))
   if (notes.length > 0) lines.push('', 'notes:', ...notes)
   if (scale !== 1)
     lines.push('', `scale ${scale}: targets on absolute time and speed hold at full scale only (n/a)`)
