@@ -21,7 +21,8 @@ const profile = JSON.parse(readFileSync(file, 'utf8')) as {
 }
 
 const byNode = new Map<number, number>()
-profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+for (const [i, id] of profile.samples.entries())
+  byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
 const total = [...byNode.values()].reduce((a, b) => a + b, 0)
 
 const byFunction = new Map<string, number>()
