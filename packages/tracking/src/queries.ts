@@ -1,7 +1,7 @@
 import type { DuckDBValue } from '@duckdb/node-api'
 import { OPERATIONS, type Operation, SluiceError, TRACKING_STATUSES, type TrackingStatus } from '@sluice/core'
 import { type LakeContext, syncTable, withRunTable } from './run-files.js'
-import { sqlString } from './sql.js'
+import { sqlString, sqlStringList } from './sql.js'
 
 /** The statuses of rows never sent: Census's "Invalid". */
 export const INVALID_STATUSES: readonly TrackingStatus[] = ['NULL', 'DUPLICATE', 'invalid']
@@ -62,9 +62,10 @@ export async function records(
     async (table) => {
       const filter = where(query)
       const connection = await lake.connection()
-      const rows = await readRows(
+      const rows = await rowsAt(
         lake,
-        `SELECT ${ROW_COLUMNS} FROM ${table} ${filter.sql} ORDER BY ${SEND_ORDER} LIMIT ${limit} OFFSET ${offset}`,
+        `SELECT filename, file_row_number FROM ${table} ${filter.sql}
+         ORDER BY ${SEND_ORDER} LIMIT ${limit} OFFSET ${offset}`,
         filter.params,
       )
       const total = await connection.runAndReadAll(
@@ -115,11 +116,10 @@ export async function sample(
     lake,
     { org: lake.org, ...query },
     (table) =>
-      readRows(
+      rowsAt(
         lake,
-        `SELECT * FROM (SELECT ${ROW_COLUMNS}, batch_started_at, filename, file_row_number
-           FROM ${table} ${filter.sql}) USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)
-         ORDER BY ${SEND_ORDER}`,
+        `SELECT filename, file_row_number FROM (SELECT filename, file_row_number FROM ${table} ${filter.sql})
+         USING SAMPLE reservoir(${limit} ROWS) REPEATABLE (1)`,
         filter.params,
       ),
     () => [],
@@ -265,6 +265,28 @@ function count(name: string, value: number): number {
     })
   }
   return value
+}
+
+/**
+ * The rows a query picks, in send order. The query selects only where rows are (`filename`,
+ * `file_row_number`), which DuckDB finds without reading payloads; the page's rows are then read
+ * from the few files they are in. A page deep into a million rows costs a scan of light columns,
+ * not a sort of every payload.
+ */
+async function rowsAt(lake: LakeContext, picking: string, params: DuckDBValue[]): Promise<TrackedRow[]> {
+  const connection = await lake.connection()
+  const picked = (await connection.runAndReadAll(picking, params)).getRows()
+  if (picked.length === 0) return []
+  const files = [...new Set(picked.map(([file]) => String(file)))]
+  const keys = picked.map(([file, row]) => `${String(file)}#${String(row)}`)
+  return readRows(
+    lake,
+    `SELECT ${ROW_COLUMNS} FROM read_parquet(${sqlStringList(files)}, union_by_name = true, filename = true,
+       file_row_number = true)
+     WHERE filename || '#' || file_row_number IN (SELECT unnest(${sqlStringList(keys)}))
+     ORDER BY ${SEND_ORDER}`,
+    [],
+  )
 }
 
 async function readRows(lake: LakeContext, sql: string, params: DuckDBValue[]): Promise<TrackedRow[]> {
