@@ -1,9 +1,11 @@
-import { DATASETS, purgedNote, type RunLocation, runFolder, runOfFile } from './layout.js'
+import { DATASETS, PURGED, purgedNote, type RunLocation, runFolder, runOfFile } from './layout.js'
 import type { PurgedRun } from './purged-run.js'
 import type { LakeEntry, LakeStorage } from './storage.js'
 
 export const DEFAULT_RETENTION_DAYS = 14
 const DAY_MS = 86_400_000
+/** How long the note a purge leaves is kept: long enough to explain any run a user still asks about. */
+const NOTE_DAYS = 365
 
 export interface PurgeOptions {
   /** runs whose last file is older than this are removed; the lake's retention by default */
@@ -45,7 +47,7 @@ export function runsIn(entries: readonly LakeEntry[]): RunInLake[] {
 /**
  * Removes every run whose newest file is older than the retention. A run still in progress keeps
  * writing files, so it is never old enough. Each removal leaves a note first, so that a reader who
- * finds no files learns the run was purged rather than empty.
+ * finds no files learns the run was purged rather than empty; notes go after a year.
  */
 export async function purge(
   storage: LakeStorage,
@@ -73,6 +75,10 @@ export async function purge(
     await storage.writeText(purgedNote(run), `${JSON.stringify(purged, null, 2)}\n`)
     await storage.remove(runFolder(run))
     removed.push(purged)
+  }
+  const notesCutoff = new Date(now.getTime() - NOTE_DAYS * DAY_MS)
+  for (const note of await storage.list(`${PURGED}/`)) {
+    if (note.modifiedAt < notesCutoff) await storage.remove(note.path)
   }
   return { olderThanDays, cutoff: cutoff.toISOString(), removed }
 }

@@ -58,6 +58,18 @@ describe('purge', () => {
     expect((await lake.purge({ now })).removed).toEqual([])
   })
 
+  it('keeps the note of a purged run for a year', async () => {
+    const lake = await tempLake()
+    const now = new Date('2027-01-20T00:00:00.000Z')
+    await lake.write(batch('old', 1, [succeededRecord('a')]))
+    await age(lake.path, 'old', 20, now)
+    await lake.purge({ now })
+    await lake.purge({ now: new Date(now.getTime() + 300 * DAY) })
+    expect(await lake.runState({ sync, runId: 'old' })).toMatchObject({ state: 'purged' })
+    await lake.purge({ now: new Date(now.getTime() + 366 * DAY) })
+    expect(await lake.runState({ sync, runId: 'old' })).toEqual({ state: 'empty' })
+  })
+
   it('takes another age on demand', async () => {
     const lake = await tempLake()
     const now = new Date('2027-01-20T00:00:00.000Z')
