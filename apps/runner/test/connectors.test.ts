@@ -76,9 +76,36 @@ describe('sluice connectors add', () => {
     expect(await readFile(join(dir.path, 'package.json'), 'utf8')).toContain('@acme/sluice-destination-echo')
   })
 
-  it('suggests the closest name for an unknown short name', async () => {
-    const result = await sluice(['connectors', 'add', 'brazee'], { cwd: dir.path })
-    expect(result.code).toBe(1)
-    expect(result.stderr).toContain('no connector "brazee"')
+  it('installs by short name what the catalog offers, and suggests the closest name', async () => {
+    const catalog = join(dir.path, 'marketplace.json')
+    await writeFile(
+      catalog,
+      JSON.stringify({
+        connectors: [
+          {
+            package: '@sluice/destination-sheets',
+            version: '0.3.0',
+            kind: 'destination',
+            type: 'sheets',
+            displayName: 'Google Sheets',
+            description: 'rows of a sheet tab',
+            conformance: { status: 'passing' },
+          },
+        ],
+      }),
+    )
+    const env = { SLUICE_MARKETPLACE: catalog }
+    const listed = await sluice(['connectors'], { cwd: dir.path, env })
+    expect(listed.stdout).toMatch(
+      /Available \(catalog: .*marketplace\.json\)\n.*\n {2}sheets +destination +@sluice\/destination-sheets +conformance passing +rows of a sheet tab/,
+    )
+
+    const add = await sluice(['connectors', 'add', 'sheets', '--dry-run'], { cwd: dir.path, env })
+    expect(add.code).toBe(0)
+    expect(add.stdout).toContain('no lockfile, so npm: npm install @sluice/destination-sheets')
+
+    const typo = await sluice(['connectors', 'add', 'sheet'], { cwd: dir.path, env })
+    expect(typo.code).toBe(1)
+    expect(typo.stderr).toContain('no connector "sheet" in the catalog. Did you mean "sheets"?')
   })
 })

@@ -53,8 +53,14 @@ export async function list(input: CommandInput): Promise<number> {
       catalog.file ? '  every connector in the catalog is installed\n' : '  no catalog found\n',
     )
   } else {
-    const rows = available.map((e) => [`  ${e.type}`, e.kind, e.package, e.description])
-    process.stdout.write(`${table(['  type', 'kind', 'package', ''], rows)}\n`)
+    const rows = available.map((e) => [
+      `  ${e.type}`,
+      e.kind,
+      e.package,
+      e.conformance ? `conformance ${e.conformance}` : '',
+      e.description,
+    ])
+    process.stdout.write(`${table(['  type', 'kind', 'package', '', ''], rows)}\n`)
     process.stdout.write(paint.dim(`\nsluice connectors add <type> installs one.\n`))
   }
   const broken = installed.filter((c) => c.problems.length > 0)

@@ -12,6 +12,8 @@ export interface CatalogEntry {
   description: string
   version?: string
   behaviours?: string[]
+  /** the connector's conformance result when the catalog was built: passing, failing … */
+  conformance?: string
 }
 
 const runnerDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -43,6 +45,7 @@ function entryFrom(raw: Record<string, unknown>): CatalogEntry | undefined {
     description: (raw.description ?? '') as string,
     version: raw.version as string | undefined,
     behaviours: Array.isArray(raw.behaviours) ? (raw.behaviours as string[]) : undefined,
+    conformance: (raw.conformance as { status?: string } | undefined)?.status,
   }
 }
 
