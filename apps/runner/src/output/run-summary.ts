@@ -92,6 +92,8 @@ export function summaryLines(run: RunRecord, paint: Paint): string[] {
   }
   if (c.expired > 0)
     lines.push(`    ${n(c.expired)} earlier rejections are past the retry age and no longer retried`)
-  if (run.error) lines.push(`    ${paint.red(`error: ${run.error.message}`)}`)
+  // a cancelled run's "error" only repeats its status
+  if (run.error && run.error.category !== 'cancelled')
+    lines.push(`    ${paint.red(`error: ${run.error.message}`)}`)
   return lines
 }
