@@ -1,9 +1,9 @@
 /**
  * One initial sync of the users model in this process, for a CPU profile of where a run's time goes:
  *
- *   node --cpu-prof --cpu-prof-dir=.profiles --import tsx --conditions=@sluice/source \
+ *   node --cpu-prof --cpu-prof-dir=/tmp/sluice-profiles --import tsx --conditions=@sluice/source \
  *     src/profile-engine.ts [rows=1000000] [null|null-untracked]
- *   node --import tsx src/profile-summary.ts .profiles/<file>.cpuprofile
+ *   node --import tsx src/profile-summary.ts /tmp/sluice-profiles/<file>.cpuprofile
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
