@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { type RunRecord, SluiceError } from '@sluice/core'
 import { startDemoDestinations } from '../demo/destinations.js'
-import { DEMO_SYNCS, demoConfig } from '../demo/project.js'
+import { DEMO_DESTINATIONS, DEMO_SYNCS, demoConfig } from '../demo/project.js'
 import { changeDemoWarehouse, createDemoWarehouse } from '../demo/warehouse.js'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { duration, n, paintFor } from '../output/format.js'
 import { reporterFor } from '../output/progress.js'
+import { loadInstalledConnectors } from '../project/connectors.js'
 import { executeSync } from '../project/execute.js'
 import { openProject } from '../project/project.js'
 
@@ -104,7 +105,26 @@ export default async function run({ positionals, values }: CommandInput): Promis
   )
 
   step(2, 'Destinations')
-  const apis = await startDemoDestinations()
+  // Each destination whose connector is installed and usable; the demo says why it skips one.
+  const configFile = join(dir, 'sluice.json')
+  const { list: installed, loaded } = await loadInstalledConnectors(configFile)
+  const usable = DEMO_DESTINATIONS.filter((name) => loaded.destinations?.[name] !== undefined)
+  for (const name of DEMO_DESTINATIONS.filter((d) => !usable.includes(d))) {
+    const found = installed.find((c) => c.type === name || c.package === `@sluice/destination-${name}`)
+    const why = found ? `not usable: ${found.problems.join('; ')}` : 'its connector is not installed'
+    say(`   ${name.padEnd(10)} ${paint.yellow(`skipped, ${why}`)}`)
+  }
+  if (usable.length === 0) {
+    throw new SluiceError(
+      'config',
+      'no demo destination is usable: neither the Braze nor the Salesforce connector loads (see above).',
+      {
+        code: 'CONNECTOR_NOT_INSTALLED',
+      },
+    )
+  }
+  const syncs = usable.map((name) => DEMO_SYNCS[name])
+  const apis = await startDemoDestinations(usable)
   try {
     for (const d of apis.destinations) {
       say(
@@ -113,8 +133,7 @@ export default async function run({ positionals, values }: CommandInput): Promis
           : `   ${d.name.padEnd(10)} ${paint.yellow(`your account at ${d.url}`)} ${paint.dim('(from the environment)')}`,
       )
     }
-    const configFile = join(dir, 'sluice.json')
-    await writeFile(configFile, `${JSON.stringify(demoConfig(), null, 2)}\n`)
+    await writeFile(configFile, `${JSON.stringify(demoConfig(usable), null, 2)}\n`)
     await writeFile(join(dir, '.gitignore'), '*\n')
     say(`   project config: ${shown(configFile)}`)
 
@@ -122,7 +141,7 @@ export default async function run({ positionals, values }: CommandInput): Promis
     const reporter = reporterFor(false)
     const runAll = async () => {
       const runs: RunRecord[] = []
-      for (const sync of DEMO_SYNCS) {
+      for (const sync of syncs) {
         const { run } = await executeSync(project, sync, {
           mode: 'incremental',
           dryRun: false,

@@ -1,3 +1,4 @@
+import type { DemoDestinationName } from './project.js'
 /** The environment variables that point the demo's destinations at a real account. */
 export const BRAZE_ENV = ['BRAZE_API_KEY', 'BRAZE_INSTANCE_URL'] as const
 export const SALESFORCE_ENV = [
@@ -9,7 +10,7 @@ export const SALESFORCE_ENV = [
 const FAKE_SALESFORCE = { clientId: 'fake-consumer-key', refreshToken: 'fake-refresh-token' }
 
 export interface DemoDestination {
-  name: 'braze' | 'salesforce'
+  name: DemoDestinationName
   /** where it points: a fake on loopback, or the real API from the environment */
   kind: 'fake' | 'real'
   url: string
@@ -27,12 +28,16 @@ const hasAll = (names: readonly string[]) => names.every((name) => (process.env[
  * the conformance kit's fake host, and the same variables are set in this process to point at them.
  * The project config reads them either way, so the same project runs against the real APIs.
  */
-export async function startDemoDestinations(): Promise<DemoDestinations> {
+export async function startDemoDestinations(
+  names: readonly DemoDestinationName[],
+): Promise<DemoDestinations> {
   // Loaded here, not at start-up: no other command needs msw and the fakes.
   const { startFakeHost } = await import('@sluice/conformance')
   const closers: Array<() => Promise<void>> = []
   const destinations: DemoDestination[] = []
-  if (hasAll(BRAZE_ENV)) {
+  if (!names.includes('braze')) {
+    // not part of this demo
+  } else if (hasAll(BRAZE_ENV)) {
     destinations.push({ name: 'braze', kind: 'real', url: process.env.BRAZE_INSTANCE_URL! })
   } else {
     const { createFakeBraze, FAKE_BRAZE_API_KEY } = await import('@sluice/destination-braze/fake')
@@ -42,7 +47,9 @@ export async function startDemoDestinations(): Promise<DemoDestinations> {
     process.env.BRAZE_INSTANCE_URL = host.url
     destinations.push({ name: 'braze', kind: 'fake', url: host.url })
   }
-  if (hasAll(SALESFORCE_ENV)) {
+  if (!names.includes('salesforce')) {
+    // not part of this demo
+  } else if (hasAll(SALESFORCE_ENV)) {
     destinations.push({ name: 'salesforce', kind: 'real', url: process.env.SALESFORCE_LOGIN_URL! })
   } else {
     const { createFakeSalesforce } = await import('@sluice/destination-salesforce/fake')

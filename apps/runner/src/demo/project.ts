@@ -1,15 +1,23 @@
 import { CUSTOMERS_MODEL_SQL } from './warehouse.js'
 
-/** The demo's syncs, in the order they run. */
-export const DEMO_SYNCS = ['customers_to_braze', 'contacts_to_salesforce'] as const
+export type DemoDestinationName = 'braze' | 'salesforce'
+export const DEMO_DESTINATIONS: readonly DemoDestinationName[] = ['braze', 'salesforce']
+
+/** The demo's sync to each destination, in the order they run. */
+export const DEMO_SYNCS: Record<DemoDestinationName, string> = {
+  braze: 'customers_to_braze',
+  salesforce: 'contacts_to_salesforce',
+}
 
 /**
  * The demo project as `sluice.json`: JSON, because the demo folder sits outside any package that could
  * resolve `@sluice/core` for a `sluice.config.ts`. Credentials are `${env:…}` references, so the same
  * file runs against the fakes (the demo sets the variables) or against real accounts.
  */
-export function demoConfig(): Record<string, unknown> {
-  return {
+export function demoConfig(
+  destinations: readonly DemoDestinationName[] = DEMO_DESTINATIONS,
+): Record<string, unknown> {
+  const config = {
     $schema: 'https://sluice.dev/schema/sluice.schema.json',
     name: 'sluice-demo',
     sources: {
@@ -85,5 +93,15 @@ export function demoConfig(): Record<string, unknown> {
         ],
       },
     },
+  }
+  const keep = <T>(entries: Record<string, T>, names: readonly string[]) =>
+    Object.fromEntries(Object.entries(entries).filter(([name]) => names.includes(name)))
+  return {
+    ...config,
+    destinations: keep(config.destinations, destinations),
+    syncs: keep(
+      config.syncs,
+      destinations.map((d) => DEMO_SYNCS[d]),
+    ),
   }
 }
