@@ -171,11 +171,13 @@ export class PlainReporter implements RunReporter {
     if (!phaseChanged && now - this.lastLine < this.intervalMs) return
     this.phases.set(view.sync, view.phase)
     this.lastLine = now
-    const detail =
-      view.sent > 0 || view.batchesSent > 0
-        ? ` sent ${n(view.sent)}${view.toSend === undefined ? '' : `/${n(view.toSend)}`} in ${n(view.batchesSent)} batches, ${n(Math.round(rate))}/s, rejected ${n(view.rejected)}${etaText(view, rate)}`
+    const sending = view.sent > 0 || view.batchesSent > 0
+    const detail = sending
+      ? ` sent ${n(view.sent)}${view.toSend === undefined ? '' : `/${n(view.toSend)}`} in ${n(view.batchesSent)} batches, ${n(Math.round(rate))}/s, rejected ${n(view.rejected)}${etaText(view, rate)}`
+      : view.phase === 'in_progress'
+        ? ` ${n(view.queried)} rows: added ${n(view.added)}, changed ${n(view.changed)}, removed ${n(view.removed)}, invalid ${n(view.invalid)}`
         : view.queried > 0
-          ? ` queried ${n(view.queried)}, added ${n(view.added)}, changed ${n(view.changed)}, removed ${n(view.removed)}, invalid ${n(view.invalid)}`
+          ? ` ${n(view.queried)} rows`
           : ''
     this.out.write(`${view.sync}: ${phaseLabel(view.phase)}${detail}\n`)
   }
