@@ -1,4 +1,4 @@
-import { rowHash, SluiceError } from '@sluice/core'
+import { registerSecret, rowHash, SluiceError } from '@sluice/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, harness } from './helpers.js'
 
@@ -100,6 +100,15 @@ describe('rejected rows', () => {
     expect(h.destination.ops()).toEqual(['upsert:2'])
     expect(fixed.run.counts.expired).toBe(0)
     expect(fixed.run.status).toBe('succeeded')
+  })
+
+  it('keeps secrets out of tracked rejection reasons', async () => {
+    h = await harness()
+    await h.sql(seed)
+    registerSecret('sk-live-0123456789')
+    h.destination.reject = (r) => (r.identifier === '3' ? 'refused for key sk-live-0123456789' : undefined)
+    await h.run()
+    expect(h.tracking.rows().find((r) => r.status === 'rejected')?.message).toBe('refused for key ***')
   })
 
   it('one rejected record does not hold back the rest of its batch', async () => {

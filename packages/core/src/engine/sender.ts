@@ -1,6 +1,7 @@
 import type { ConnectorContext, Destination } from '../contract/destination.js'
 import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
+import { redact } from '../redact.js'
 import type { RunCounts, TrackedRecord, TrackingBatch, TrackingSink } from '../run.js'
 import { stringifyExact } from './json.js'
 import { Semaphore } from './limiter.js'
@@ -235,7 +236,7 @@ export class Sender {
           payload: stringifyExact(record.fields),
           operation: group.operation,
           status: result.status,
-          message: result.status === 'succeeded' ? null : result.reason,
+          message: result.status === 'succeeded' ? null : redact(result.reason),
           hash: change.hash,
         })
       }
