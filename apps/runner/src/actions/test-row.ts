@@ -1,5 +1,6 @@
 import {
   compileMapping,
+  identifierText,
   type Operation,
   planStep,
   quoteIdentifier,
@@ -9,7 +10,6 @@ import {
   resolveModelSql,
   SluiceError,
   sqlLiteral,
-  type Value,
   type WriteBatch,
 } from '@sluice/core'
 import { EXIT } from '../exit-codes.js'
@@ -21,8 +21,6 @@ import { captureHttp, type Exchange } from '../project/http-capture.js'
 import { openProject, requireSync } from '../project/project.js'
 
 type Kind = (typeof KINDS)[number]
-
-const identifierText = (value: Value) => (typeof value === 'string' ? value : toJson(value))
 
 function pretty(body: string, limit = 4000): string {
   let shown = body
