@@ -130,9 +130,16 @@ describe('the fake-API host', () => {
   })
 
   it('counts the most requests in flight at once', async () => {
+    // Each answer waits until all five requests have arrived, so they overlap however slow the machine.
+    let arrived = 0
+    let allIn: () => void = () => {}
+    const barrier = new Promise<void>((resolve) => {
+      allIn = resolve
+    })
     host = await startFakeHost([
       http.get('/ok', async () => {
-        await new Promise((r) => setTimeout(r, 50))
+        if (++arrived === 5) allIn()
+        await barrier
         return HttpResponse.json({})
       }),
     ])
