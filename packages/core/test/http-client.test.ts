@@ -239,7 +239,7 @@ describe('timeouts', () => {
 describe('limits', () => {
   it('never has more than `concurrency` requests in flight', async () => {
     server = await startServer(async (_req, res) => {
-      await delay(20)
+      await delay(100)
       json(res, 200, {})
     })
     const http = clientFor(server.url, { concurrency: 3 })
