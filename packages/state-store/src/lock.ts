@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { type RunLock, SluiceError } from '@sluice/core'
@@ -26,7 +26,7 @@ export async function acquireLockFile(
 ): Promise<RunLock> {
   await mkdir(dirname(path), { recursive: true })
   const me: LockHolder = { runId, pid: process.pid, host: hostname(), acquiredAt: new Date().toISOString() }
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const handle = await open(path, 'wx')
       try {
@@ -40,8 +40,14 @@ export async function acquireLockFile(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
     }
     const holder = await readHolder(path)
-    if (!holder) continue // released (or half-written) between our attempt and the read: try again
-    if (holderIsAlive(holder)) {
+    if (!holder) {
+      // Released between our attempt and the read (try again), or left empty by a process that died
+      // between creating and writing it (old enough: take it over).
+      if (!(await olderThan(path, HALF_WRITTEN_MS))) {
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        continue
+      }
+    } else if (holderIsAlive(holder)) {
       throw new SluiceError(
         'conflict',
         `${describe} is already running: run ${holder.runId} (pid ${holder.pid} on ${holder.host}, since ${holder.acquiredAt})`,
@@ -64,9 +70,21 @@ export async function acquireLockFile(
       throw error
     }
     await unlink(aside).catch(() => {})
-    await onStale(holder)
+    if (holder) await onStale(holder)
   }
   throw new SluiceError('conflict', `could not take the lock for ${describe}`, { code: 'LOCK_CONTENDED' })
+}
+
+/** A lock file that is still empty after this long was left by a process that died writing it. */
+const HALF_WRITTEN_MS = 5000
+
+async function olderThan(path: string, ms: number): Promise<boolean> {
+  try {
+    return Date.now() - (await stat(path)).mtimeMs > ms
+  } catch (error) {
+    if (isMissing(error)) return false
+    throw error
+  }
 }
 
 async function releaseLockFile(path: string, runId: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { emptyCounts, type RunRecord, type RunStatus, type SyncConfig } from '@sluice/core'
@@ -125,6 +125,17 @@ describe('run ledger', () => {
     expect((await store.getRun('alpha', 'next-run'))?.status).toBe('querying')
     expect((await store.syncOverview({ alpha: sync() }))[0]?.health).toBe('in_progress')
     await lock.release()
+  })
+
+  it('takes over a lock file left empty by a process that died while writing it', async () => {
+    const path = join(dir, 'syncs/alpha/lock')
+    writeFileSync(path, '')
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(path, old, old)
+    const lock = await store.acquireLock('alpha', 'after-crash')
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ runId: 'after-crash', pid: process.pid })
+    await lock.release()
+    expect(existsSync(path)).toBe(false)
   })
 
   it('refuses names that would escape the state folder', async () => {
