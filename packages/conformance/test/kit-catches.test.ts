@@ -102,6 +102,16 @@ describe('the kit fails a connector that', () => {
     )
   })
 
+  it('sends faster than the rate limit it declares', async () => {
+    const hasty = defineDestination({
+      ...records,
+      capabilities: { ...records.capabilities, rateLimit: { requests: 5, perMs: 1_000 } },
+    })
+    await expect(runCheck('declared rate limit is never exceeded', hasty)).rejects.toThrow(
+      /to be less than or equal to 5/,
+    )
+  })
+
   it('declares a batch size it does not split down to what the API takes', async () => {
     const greedy = defineDestination({
       ...records,
