@@ -60,10 +60,13 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   let sender: Sender | undefined
   let session: DiffSession | undefined
   let lastSave = 0
-  const save = async (force = false) => {
-    if (!force && Date.now() - lastSave < LEDGER_SAVE_INTERVAL_MS) return
+  // Ledger writes go one after another, so a slow progress write can never land after the final one.
+  let saving: Promise<void> = Promise.resolve()
+  const save = (force = false): Promise<void> => {
+    if (!force && Date.now() - lastSave < LEDGER_SAVE_INTERVAL_MS) return saving
     lastSave = Date.now()
-    await state.saveRun(run)
+    saving = saving.catch(() => {}).then(() => state.saveRun(run))
+    return saving
   }
   const progress = () => {
     options.onProgress?.({
@@ -211,7 +214,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     try {
       await sender?.abandon()
       await session?.close()
-      await state.saveRun(run)
+      await save(true)
       progress()
       if (options.tracking?.runFinished && !options.dryRun) {
         // Purges and warehouse logs come after the run: their failure does not change its outcome.
