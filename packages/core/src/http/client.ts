@@ -135,8 +135,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
       if (response.status === 429) stats.rateLimited += 1
 
-      // An expired token: refresh once and send this request again, outside the retry budget.
-      if (response.status === 401 && options.auth?.refresh && !refreshedAuth) {
+      // An expired token: refresh once and send this request again, outside the retry budget (a
+      // one-shot stream cannot be sent again: its 401 goes back to the connector).
+      if (response.status === 401 && options.auth?.refresh && !refreshedAuth && replayable) {
         if (options.auth.isExpired?.(response) ?? true) {
           refreshedAuth = true
           log.debug(`${what}: 401, refreshing credentials once`)

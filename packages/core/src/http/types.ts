@@ -62,7 +62,8 @@ export interface HttpRequest {
   json?: unknown
   /**
    * A raw body (CSV uploads). An async iterable is streamed and cannot be sent twice, so a failure is
-   * not retried; a function returning one is called for every attempt, so the upload can be retried.
+   * not retried (nor resent after a token refresh); a function returning one is called for every
+   * attempt, so the upload can be retried.
    */
   body?: string | Uint8Array | AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint8Array>)
   signal?: AbortSignal
