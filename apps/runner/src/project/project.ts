@@ -44,10 +44,12 @@ function withoutSecrets(env: NodeJS.ProcessEnv): Env {
 export async function openProject(global: GlobalOptions, options: OpenOptions = {}): Promise<Project> {
   const file = findConfigFile(global.cwd, global.config)
   loadDotEnv(dirname(file))
-  const installed = await loadInstalledConnectors(file)
+  const connect = options.connect !== false
+  // reading history loads no connector code
+  const installed = connect ? await loadInstalledConnectors(file) : { list: [], loaded: {} }
   const displayFile = relative(global.cwd, file) || file
-  const connectors = options.connect === false ? undefined : installed.loaded
-  const env = options.connect === false ? withoutSecrets(process.env) : process.env
+  const connectors = connect ? installed.loaded : undefined
+  const env = connect ? process.env : withoutSecrets(process.env)
   let resolved: ResolvedProject
   try {
     resolved = await loadProject(file, { cwd: global.cwd, connectors, env })
