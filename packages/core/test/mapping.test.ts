@@ -128,6 +128,26 @@ describe('mapping', () => {
     expect(m.deletePayload('42')).toEqual({ ids: { external: '42' } })
   })
 
+  it('names the columns it reads, so a query can leave the others behind', () => {
+    const sync = {
+      identifier: { column: 'id', field: 'id' },
+      mappings: [
+        { from: 'profile.tier', to: 'tier' },
+        { from: 'dotted.name', to: 'dotted' },
+        {
+          object: [
+            { from: 'first', to: 'f' },
+            { constant: 1, to: 'c' },
+          ],
+          to: 'o',
+        },
+      ],
+    }
+    expect(compileMapping(sync, columns).columns).toEqual(['id', 'profile', 'dotted.name', 'first'])
+    expect(compileMapping({ ...sync, syncAllProperties: true }, columns).columns).toBeUndefined()
+    expect(compileMapping(sync).columns).toBeUndefined()
+  })
+
   it('reads a missing nested value or NULL as null', () => {
     const m = compileMapping({
       identifier: { column: 'id', field: 'id' },

@@ -338,6 +338,24 @@ describe('faithful payloads', () => {
   })
 })
 
+describe('reading the model', () => {
+  it('reads only the columns the sync uses', async () => {
+    h = await harness()
+    await h.sql(seed)
+    const queries: string[] = []
+    const source = {
+      ...h.source,
+      query: (sql: string, options?: Parameters<typeof h.source.query>[1]) => {
+        queries.push(sql)
+        return h.source.query(sql, options)
+      },
+    }
+    await h.run({ source })
+    expect(queries).toEqual(['SELECT "id", "email", "name" FROM (SELECT * FROM "people") AS sluice_rows'])
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:2', 'upsert:3'])
+  })
+})
+
 describe('progress and ledger', () => {
   it('reports progress through the phases and keeps the run in the ledger', async () => {
     h = await harness()

@@ -12,7 +12,7 @@ import { maxCursor } from './cursor.js'
 import { dryRunPlan } from './dry-run.js'
 import { trackInvalid } from './invalid-rows.js'
 import { stringifyExact } from './json.js'
-import { resolveModelSql } from './model.js'
+import { type Dialect, quoteIdentifier, resolveModelSql } from './model.js'
 import { outbound } from './outbound.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
@@ -98,10 +98,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     })
     const columns = (await options.source.describe(sql, ctx)).map((c) => c.name)
     const mapper = compileMapping(sync, columns)
+    const readSql = narrowedSql(sql, mapper.columns, model.cursor, options.sourceCapabilities.dialect)
 
     // Query, map, hash and stage, chunk by chunk: the model never sits in JS memory as a whole.
     let cursor: Value | undefined
-    for await (const rows of options.source.query(sql, { chunkSize: 2048, signal })) {
+    for await (const rows of options.source.query(readSql, { chunkSize: 2048, signal })) {
       checkCancelled()
       const staged: StagedRow[] = new Array(rows.length)
       for (let i = 0; i < rows.length; i++) {
@@ -227,6 +228,20 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     }
   }
   return result
+}
+
+/** Reads only the columns the sync uses: wide models leave the rest in the warehouse. */
+function narrowedSql(
+  sql: string,
+  used: readonly string[] | undefined,
+  cursor: string | undefined,
+  dialect: Dialect,
+) {
+  if (!used) return sql
+  const columns = new Set(used)
+  if (cursor) columns.add(cursor)
+  const list = [...columns].map((c) => quoteIdentifier(c, dialect)).join(', ')
+  return `SELECT ${list} FROM (${sql}) AS sluice_rows`
 }
 
 /** The identifier as text: the key in the snapshot and in tracking. */

@@ -20,6 +20,11 @@ export interface RowMapper {
   clearPayload(identifier: Value): Record<string, Value>
   /** the payload of a delete: only the identifier */
   deletePayload(identifier: Value): Record<string, Value>
+  /**
+   * The model columns the payload reads (identifier and mappings), so a query can leave the rest in the
+   * warehouse; undefined when every column is needed (sync all properties, or columns unknown).
+   */
+  readonly columns: readonly string[] | undefined
 }
 
 type Mapping = FieldMapping
@@ -36,7 +41,7 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
   const known = columns ? new Set(columns) : undefined
   if (known) checkColumns(sync, mappings, known)
 
-  const used = new Set<string>([idColumn])
+  const used = new Set<string>([known ? rootColumn(idColumn, known) : idColumn])
   for (const m of mappings) for (const from of sourcesOf(m)) used.add(known ? rootColumn(from, known) : from)
   const extraColumns = sync.syncAllProperties && columns ? columns.filter((column) => !used.has(column)) : []
 
@@ -54,6 +59,7 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
 
   return {
     identifier,
+    columns: known && !sync.syncAllProperties ? [...used] : undefined,
     payload(row) {
       const out: Record<string, Value> = {}
       writeId(out, identifier(row))
