@@ -5,7 +5,10 @@ import { formatTable, formatValue, verdict } from '../src/harness/table.js'
 const under20s: Target = { text: '< 20 s', met: (v) => v < 20, scaleFree: false }
 const within20pct: Target = {
   text: '≤ 1.2 × 1M',
-  met: (v, all) => v <= 1.2 * (all.get('small') ?? Number.NaN),
+  met: (v, all) => {
+    const small = all.get('small')
+    return typeof small === 'number' ? v <= 1.2 * small : undefined
+  },
   scaleFree: true,
 }
 
@@ -32,6 +35,12 @@ describe('verdict', () => {
   it('does not judge absolute targets at a reduced scale, but still judges ratios', () => {
     expect(verdict(rows[0]!, all, 0.1)).toBe('n/a')
     expect(verdict({ ...rows[2]!, value: 240 }, all, 0.1)).toBe('yes')
+  })
+
+  it('says n/a when the figure a relative target reads was not measured', () => {
+    const withoutSmall = new Map(all)
+    withoutSmall.set('small', null)
+    expect(verdict(rows[2]!, withoutSmall, 1)).toBe('n/a')
   })
 
   it('says n/a when there is no value and nothing when there is no target', () => {

@@ -9,6 +9,7 @@ import { generateUsers } from './users.js'
  */
 export class Fixtures {
   readonly #models = new Map<number, Promise<string>>()
+  readonly #synced = new Map<number, SyncedState[]>()
 
   constructor(
     readonly workDir: string,
@@ -38,8 +39,27 @@ export class Fixtures {
     return copy
   }
 
+  /** Keeps the state of an initial sync of the shared `rows`-row model, for a figure that reruns it. */
+  keepSynced(rows: number, state: SyncedState): void {
+    this.#synced.set(rows, [...(this.#synced.get(rows) ?? []), state])
+  }
+
+  /** The initial syncs kept for `rows`, handed over once (the taker reruns, and so changes, them). */
+  takeSynced(rows: number): SyncedState[] {
+    const states = this.#synced.get(rows) ?? []
+    this.#synced.delete(rows)
+    return states
+  }
+
   /** A new empty folder for one run's state or lake. */
   folder(prefix: string): Promise<string> {
     return mkdtemp(path.join(this.workDir, `${prefix}-`))
   }
+}
+
+/** A state store (and lake) after an initial sync of the shared users model, with that sync's time. */
+export interface SyncedState {
+  stateDir: string
+  lakeDir: string
+  initialSeconds: number
 }

@@ -59,7 +59,7 @@ export const engineFigure: Figure = {
       // Alternate which goes first, so a machine that slows down or speeds up favours neither.
       const order = i % 2 === 0 ? [true, false] : [false, true]
       const pair = new Map<boolean, IsolatedResult<EngineRunOutput>>()
-      for (const tracked of order) pair.set(tracked, await initialSync(ctx, rows, tracked))
+      for (const tracked of order) pair.set(tracked, await initialSync(ctx, rows, tracked, tracked))
       const tracked = pair.get(true)!
       const untracked = pair.get(false)!
       withLake.push(tracked)
@@ -76,7 +76,7 @@ export const engineFigure: Figure = {
 
     const largeRows = scaledRows(LARGE, ctx.scale)
     const large: Array<IsolatedResult<EngineRunOutput>> = []
-    for (let i = 0; i < LARGE_RUNS; i++) large.push(await initialSync(ctx, largeRows, true))
+    for (let i = 0; i < LARGE_RUNS; i++) large.push(await initialSync(ctx, largeRows, true, false))
     const runs = `${LARGE_RUNS} run${LARGE_RUNS === 1 ? '' : 's'}`
     values.engine_10m_records_per_s = {
       value: largeRows / median(large.map((r) => r.output.seconds)),
@@ -87,14 +87,19 @@ export const engineFigure: Figure = {
   },
 }
 
-/** One initial sync of `rows` users into a fresh state store (and lake), in its own process. */
-async function initialSync(
+/**
+ * One initial sync of `rows` users into a fresh state store (and lake), in its own process. With `keep`,
+ * the state and lake are handed to the incremental figure, which reruns them.
+ */
+export async function initialSync(
   ctx: BenchContext,
   rows: number,
   tracked: boolean,
+  keep: boolean,
 ): Promise<IsolatedResult<EngineRunOutput>> {
   const stateDir = await ctx.fixtures.folder('engine-state')
   const lakeDir = tracked ? await ctx.fixtures.folder('engine-lake') : null
+  let kept = false
   try {
     const run = await runIsolated<EngineRunOutput>('engineRun', {
       modelDb: await ctx.fixtures.users(rows),
@@ -111,10 +116,16 @@ async function initialSync(
         `${run.output.seconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ` +
         `heap ${run.peakHeapMb.toFixed(0)} MB (${formatPhases(run.output.phases)})`,
     )
+    if (keep && lakeDir) {
+      ctx.fixtures.keepSynced(rows, { stateDir, lakeDir, initialSeconds: run.output.seconds })
+      kept = true
+    }
     return run
   } finally {
-    await rm(stateDir, { recursive: true, force: true })
-    if (lakeDir) await rm(lakeDir, { recursive: true, force: true })
+    if (!kept) {
+      await rm(stateDir, { recursive: true, force: true })
+      if (lakeDir) await rm(lakeDir, { recursive: true, force: true })
+    }
   }
 }
 

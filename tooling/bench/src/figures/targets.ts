@@ -25,7 +25,8 @@ export function within(factor: number, smallerKey: string, smallerLabel: string,
     text: `≤ ${factor} × ${smallerLabel}${capText}`,
     met: (v, all) => {
       const smaller = all.get(smallerKey)
-      return typeof smaller === 'number' && v <= factor * smaller && (cap === undefined || v < cap)
+      if (typeof smaller !== 'number') return undefined
+      return v <= factor * smaller && (cap === undefined || v < cap)
     },
     scaleFree: true,
   }
@@ -37,7 +38,7 @@ export function notAbove(otherKey: string, otherLabel: string): Target {
     text: `≤ ${otherLabel}`,
     met: (v, all) => {
       const other = all.get(otherKey)
-      return typeof other === 'number' && v <= other
+      return typeof other === 'number' ? v <= other : undefined
     },
     scaleFree: true,
   }

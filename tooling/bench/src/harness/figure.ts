@@ -11,7 +11,8 @@ export type MeasuredValues = ReadonlyMap<string, number | null>
 export interface Target {
   /** how the table prints it: `< 20 s`, `≥ 100,000/s`, `≤ 1.2 × 1M` */
   text: string
-  met(value: number, all: MeasuredValues): boolean
+  /** undefined when it cannot be judged (a relative target whose other figure was not measured) */
+  met(value: number, all: MeasuredValues): boolean | undefined
   /**
    * Whether the target means anything at 1/10 scale. Ratios and shares do; absolute seconds and
    * records per second at 100k rows say nothing about 10M.

@@ -8,7 +8,8 @@ export function verdict(m: Measurement, all: MeasuredValues, scale: number): Ver
   if (!m.target) return ''
   if (m.value === null) return 'n/a'
   if (scale !== 1 && !m.target.scaleFree) return 'n/a'
-  return m.target.met(m.value, all) ? 'yes' : 'no'
+  const met = m.target.met(m.value, all)
+  return met === undefined ? 'n/a' : met ? 'yes' : 'no'
 }
 
 /** `12,345`, `0.872`, `3.41`: three significant digits, thousands separated. */
