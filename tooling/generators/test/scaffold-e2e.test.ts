@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { loadConnectorAt } from '@sluice/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 /**
@@ -99,6 +100,11 @@ describe('a freshly scaffolded connector', () => {
   it('is written by `nx g @sluice/generators:connector`, with its changeset', () => {
     expect(existsSync(join(connectorDir(), 'src/connector.ts'))).toBe(true)
     expect(existsSync(join(workspace, '.changeset/destination-acme.md'))).toBe(true)
+  })
+
+  it('has a manifest that matches its code', async () => {
+    const loaded = await loadConnectorAt(connectorDir(), { conditions: ['@sluice/source'] })
+    expect(loaded).toMatchObject({ packageName: '@sluice/destination-acme', id: 'acme' })
   })
 
   it('typechecks and builds', async () => {
