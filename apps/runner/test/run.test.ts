@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
 import { type Fakes, runsOf, sampleProject, startFakes } from './helpers/project.js'
@@ -147,4 +148,47 @@ describe('Ctrl-C during sluice run', () => {
       await big.remove()
     }
   })
+
+  it('lets other commands read while a run is in progress, and refuses a second run of the sync', async () => {
+    const big = await sampleProject(12_000, 'sluice-concurrent-')
+    try {
+      // slow enough that the run is still going when the other commands ask
+      fakes.brazeHost.faults.slowMs = 1_000
+      let child: ChildProcess | undefined
+      const first = sluice(['run', 'customers_to_braze', '--json'], {
+        cwd: big.path,
+        env: fakes.env,
+        timeoutMs: 120_000,
+        onSpawn: (spawned) => {
+          child = spawned
+        },
+      })
+      await until(() => fakes.braze.users().length > 0)
+
+      const status = await sluice(['status'], { cwd: big.path })
+      expect(status.code).toBe(0)
+      expect(status.stdout).toMatch(/customers_to_braze +in progress/)
+      const second = await run(['customers_to_braze', '--json'], {}, big.path)
+      expect(second.code).toBe(1)
+      const [refused] = runsOf(second.stdout)
+      expect(refused!.runId).toBeNull()
+      expect(refused!.error!.message).toMatch(/in progress|running/)
+
+      child!.kill('SIGINT')
+      const ended = await first
+      expect(ended.code).toBe(130)
+      expect(refused!.error!.message).toContain(runsOf(ended.stdout)[0]!.runId)
+    } finally {
+      fakes.brazeHost.faults.slowMs = 0
+      await big.remove()
+    }
+  })
 })
+
+async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,7 +17,7 @@ export interface CliOptions {
   env?: Record<string, string | undefined>
   timeoutMs?: number
   /** called with the child once it has started (to send it signals) */
-  onSpawn?: (child: ReturnType<typeof spawn>) => void
+  onSpawn?: (child: ChildProcess) => void
 }
 
 /** Runs the real `sluice` binary, as a user would, and collects its output and exit code. */
