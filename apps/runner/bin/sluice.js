@@ -1,18 +1,16 @@
 #!/usr/bin/env node
 // Inside the repository (where tsconfig.json sits next to src/) the CLI runs from its TypeScript
 // source, and so do the workspace packages it loads, so it never runs a stale build; a published
-// install runs dist/.
+// install runs dist/. Either way tsx is registered: a project's sluice.config.ts is TypeScript.
 import { existsSync } from 'node:fs'
 import { register as registerHooks } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-if (existsSync(join(root, 'tsconfig.json')) && existsSync(join(root, 'src', 'cli.ts'))) {
-  registerHooks('./source-conditions.mjs', import.meta.url)
-  const { register } = await import('tsx/esm/api')
-  register()
-  await import('../src/cli.ts')
-} else {
-  await import('../dist/cli.js')
-}
+const fromSource = existsSync(join(root, 'tsconfig.json')) && existsSync(join(root, 'src', 'cli.ts'))
+if (fromSource) registerHooks('./source-conditions.mjs', import.meta.url)
+const { register } = await import('tsx/esm/api')
+register()
+if (fromSource) await import('../src/cli.ts')
+else await import('../dist/cli.js')
