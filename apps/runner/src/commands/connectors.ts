@@ -15,6 +15,7 @@ export const connectors = defineCommand({
 export const connectorsList = defineCommand({
   ...connectors,
   name: 'connectors list',
+  summary: 'the same as sluice connectors',
   examples: ['sluice connectors list'],
 })
 

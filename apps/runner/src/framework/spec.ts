@@ -54,7 +54,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     short: 'c',
     value: '<file>',
-    description: 'the project config (default: sluice.config.ts, then sluice.json, in the current folder)',
+    description: 'the project config (default: sluice.config.ts or sluice.json, here or in a parent folder)',
   },
   json: { type: 'boolean', description: 'print JSON on stdout for scripts and orchestrators' },
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
