@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { utilisation } from '../src/workloads/utilisation.js'
+import { quotaWindows, utilisation } from '../src/workloads/utilisation.js'
 
 const limit = { requests: 4, perMs: 100 }
 
@@ -31,5 +31,16 @@ describe('utilisation', () => {
   it('has nothing to say about a run shorter than three windows', () => {
     expect(utilisation(arrivals(1000, [4, 4]), limit)).toBeNull()
     expect(utilisation([], limit)).toBeNull()
+  })
+})
+
+describe('quotaWindows', () => {
+  it('counts the whole windows that were full and those left empty', () => {
+    expect(quotaWindows(arrivals(1000, [1, 4, 0, 3, 4, 2]), limit)).toEqual({
+      share: 11 / 16,
+      windows: 4,
+      full: 2,
+      empty: 1,
+    })
   })
 })

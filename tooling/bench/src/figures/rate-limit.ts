@@ -7,7 +7,7 @@ import { expectRun } from '../workloads/checks.js'
 import type { EngineRunOutput } from '../workloads/engine-run.js'
 import { FakeBrazeProcess } from '../workloads/fake-braze.js'
 import { OBJECTS_PER_REQUEST } from '../workloads/raw-http.js'
-import { utilisation } from '../workloads/utilisation.js'
+import { quotaWindows } from '../workloads/utilisation.js'
 import { atLeast, below } from './targets.js'
 
 /**
@@ -57,14 +57,16 @@ export const rateLimitFigure: Figure = {
         await fake.reset()
         const seconds = await limitedSync(ctx, fake, modelDb, rows)
         const traffic = await fake.traffic()
-        const share = utilisation(traffic.arrivals, SCALED_TRACK_LIMIT)
-        if (share === null)
+        const windows = quotaWindows(traffic.arrivals, SCALED_TRACK_LIMIT)
+        if (windows === null)
           throw new Error(`the run took ${seconds.toFixed(2)} s: too short to measure a rate`)
+        const share = windows.share
         used.push(share)
         refused.push(traffic.rateLimited / traffic.requests)
         ctx.log(
           `  limited sync ${rowsLabel(rows)}: ${seconds.toFixed(2)} s, ${traffic.requests} requests, ` +
-            `${traffic.rateLimited} answered 429, ${(share * 100).toFixed(1)}% of the quota used`,
+            `${traffic.rateLimited} answered 429, ${(share * 100).toFixed(1)}% of the quota used ` +
+            `(of ${windows.windows} whole windows ${windows.full} full, ${windows.empty} empty)`,
         )
       }
       return { rate_limit_utilisation: median(used), rate_limit_429_share: median(refused) }

@@ -7,6 +7,11 @@ import type { RateLimit } from '@sluice/core'
  * that starts or ends mid-window is not penalised for it. Null when the run spans no whole window.
  */
 export function utilisation(arrivals: ReadonlyArray<{ at: number; status: number }>, limit: RateLimit) {
+  return quotaWindows(arrivals, limit)?.share ?? null
+}
+
+/** The whole windows of a run: the share of the quota used, and how many windows were full or empty. */
+export function quotaWindows(arrivals: ReadonlyArray<{ at: number; status: number }>, limit: RateLimit) {
   if (arrivals.length === 0) return null
   const windowOf = (at: number) => Math.floor(at / limit.perMs)
   const first = windowOf(Math.min(...arrivals.map((a) => a.at)))
@@ -19,6 +24,14 @@ export function utilisation(arrivals: ReadonlyArray<{ at: number; status: number
     accepted.set(window, (accepted.get(window) ?? 0) + 1)
   }
   let used = 0
-  for (let window = first + 1; window < last; window++) used += accepted.get(window) ?? 0
-  return used / ((last - first - 1) * limit.requests)
+  let full = 0
+  let empty = 0
+  for (let window = first + 1; window < last; window++) {
+    const n = accepted.get(window) ?? 0
+    used += n
+    if (n >= limit.requests) full += 1
+    if (n === 0) empty += 1
+  }
+  const windows = last - first - 1
+  return { share: used / (windows * limit.requests), windows, full, empty }
 }
