@@ -23,14 +23,17 @@ export function expectStored(h: Harness, fieldsList: Array<Record<string, Value>
   }
 }
 
+const SHAPE_HINT =
+  ' is absent (when the API keeps records in another shape, describe it with the `stored` option)'
+
 function expectHolds(actual: unknown, expected: Record<string, unknown>, where: string): void {
   for (const [key, value] of Object.entries(expected)) {
+    const path = `${where}.${key}`
     const found = (actual as Record<string, unknown> | undefined)?.[key]
-    if (value === null || value === undefined)
-      expect(found ?? null, `${where}.${key} should be NULL`).toBeNull()
+    if (value === null || value === undefined) expect(found ?? null, `${path} should be NULL`).toBeNull()
     else if (typeof value === 'object' && !Array.isArray(value))
-      expectHolds(found, value as Record<string, unknown>, `${where}.${key}`)
-    else expect(found, `${where}.${key}`).toEqual(value)
+      expectHolds(found, value as Record<string, unknown>, path)
+    else expect(found, found === undefined ? `${path}${SHAPE_HINT}` : path).toEqual(value)
   }
 }
 
