@@ -12,19 +12,20 @@ let demo: CliResult
 /** the demo's runs, newest first */
 let runs: RunJson[]
 
+// No credentials in the environment: the demo must bring its own fake APIs.
+const noCredentials = Object.fromEntries(
+  [
+    'BRAZE_API_KEY',
+    'BRAZE_INSTANCE_URL',
+    'SALESFORCE_LOGIN_URL',
+    'SALESFORCE_CLIENT_ID',
+    'SALESFORCE_REFRESH_TOKEN',
+  ].map((name) => [name, undefined]),
+)
+
 beforeAll(async () => {
   dir = await tempDir('sluice-demo-')
   demoDir = join(dir.path, 'try-sluice')
-  // No credentials in the environment: the demo must bring its own fake APIs.
-  const noCredentials = Object.fromEntries(
-    [
-      'BRAZE_API_KEY',
-      'BRAZE_INSTANCE_URL',
-      'SALESFORCE_LOGIN_URL',
-      'SALESFORCE_CLIENT_ID',
-      'SALESFORCE_REFRESH_TOKEN',
-    ].map((name) => [name, undefined]),
-  )
   demo = await sluice(['demo', demoDir, '--customers', '2000'], {
     cwd: dir.path,
     env: noCredentials,
@@ -103,5 +104,37 @@ describe('sluice demo', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('is not a Sluice demo folder')
     expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
+  }, 120_000)
+
+  it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
+    const served = join(dir.path, 'served')
+    let output = ''
+    let tried: CliResult | undefined
+    const demoRun = sluice(['demo', served, '--customers', '300', '--serve'], {
+      cwd: dir.path,
+      env: noCredentials,
+      timeoutMs: 120_000,
+      onSpawn: (child) => {
+        child.stdout!.on('data', async (chunk: Buffer) => {
+          output += chunk.toString()
+          const exports = /export (.+)\n/.exec(output)
+          if (!exports || tried) return
+          tried = { code: null, stdout: '', stderr: '' }
+          const env = Object.fromEntries(
+            exports[1]!.split(' ').map((pair) => pair.split('=') as [string, string]),
+          )
+          tried = await sluice(['test-row', 'customers_to_braze', '--id', 'cus_0000001'], {
+            cwd: served,
+            env,
+          })
+          child.kill('SIGINT')
+        })
+      },
+    })
+    const ended = await demoRun
+    expect(ended.code).toBe(0)
+    expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
+    expect(tried!.code).toBe(0)
+    expect(tried!.stdout).toContain('✔ succeeded')
   }, 120_000)
 })

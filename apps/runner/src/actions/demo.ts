@@ -194,8 +194,13 @@ export default async function run({ positionals, values }: CommandInput): Promis
     say('   sluice runs')
     say(`   sluice runs show ${latest.id}`)
     say(`   sluice records ${latest.id} --status rejected --sample`)
-    if (apis.destinations.some((d) => d.kind === 'fake')) {
-      say(paint.dim('   The fake APIs stop with the demo: run and test-row there need your own accounts'))
+    if (apis.destinations.some((d) => d.kind === 'fake') && !values.serve) {
+      say(
+        paint.dim(
+          '   The fake APIs stop with the demo (sluice demo --serve keeps them up); run and test-row',
+        ),
+      )
+      say(paint.dim('   there need your own accounts'))
       say(
         paint.dim(
           '   (BRAZE_API_KEY and BRAZE_INSTANCE_URL; SALESFORCE_LOGIN_URL, _CLIENT_ID and _REFRESH_TOKEN).',
@@ -210,6 +215,20 @@ export default async function run({ positionals, values }: CommandInput): Promis
     say(
       `\n${failed.length === 0 ? paint.green('✔') : paint.red('✖')} demo finished in ${duration(Date.now() - started)}`,
     )
+    if (values.serve && Object.keys(apis.fakeEnv).length > 0) {
+      const exports = Object.entries(apis.fakeEnv)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ')
+      say(`\n${paint.bold('The fake APIs keep running until Ctrl-C.')} In another terminal:`)
+      say(`   export ${exports}`)
+      say(`   cd ${shown(dir)}`)
+      say(`   sluice test-row ${syncs[0]} --id cus_0000001`)
+      say(`   sluice run ${syncs.join(' ')}`)
+      await new Promise<void>((done) => {
+        process.once('SIGINT', () => done())
+        process.once('SIGTERM', () => done())
+      })
+    }
     return failed.length === 0 ? EXIT.ok : EXIT.failed
   } finally {
     await apis.close()

@@ -17,8 +17,12 @@ export default defineCommand({
       value: '<n>',
       description: 'customers in the sample warehouse (default 25000)',
     },
+    serve: {
+      type: 'boolean',
+      description: 'keep the fake APIs running afterwards, to try run and test-row against them',
+    },
   },
   positionals: { min: 0, max: 1 },
-  examples: ['sluice demo', 'sluice demo /tmp/try-sluice --customers 5000'],
+  examples: ['sluice demo', 'sluice demo /tmp/try-sluice --customers 5000', 'sluice demo --serve'],
   run: (input) => import('../actions/demo.js').then((action) => action.default(input)),
 })

@@ -18,6 +18,8 @@ export interface DemoDestination {
 
 export interface DemoDestinations {
   destinations: DemoDestination[]
+  /** the variables set to point the project at the fakes (fake credentials only, never real ones) */
+  fakeEnv: Record<string, string>
   close(): Promise<void>
 }
 
@@ -34,6 +36,11 @@ export async function startDemoDestinations(
   // Loaded here, not at start-up: no other command needs msw and the fakes.
   const { startFakeHost } = await import('@sluice/conformance')
   const closers: Array<() => Promise<void>> = []
+  const fakeEnv: Record<string, string> = {}
+  const set = (name: string, value: string) => {
+    process.env[name] = value
+    fakeEnv[name] = value
+  }
   const destinations: DemoDestination[] = []
   if (!names.includes('braze')) {
     // not part of this demo
@@ -43,8 +50,8 @@ export async function startDemoDestinations(
     const { createFakeBraze, FAKE_BRAZE_API_KEY } = await import('@sluice/destination-braze/fake')
     const host = await startFakeHost(createFakeBraze())
     closers.push(() => host.close())
-    process.env.BRAZE_API_KEY = FAKE_BRAZE_API_KEY
-    process.env.BRAZE_INSTANCE_URL = host.url
+    set('BRAZE_API_KEY', FAKE_BRAZE_API_KEY)
+    set('BRAZE_INSTANCE_URL', host.url)
     destinations.push({ name: 'braze', kind: 'fake', url: host.url })
   }
   if (!names.includes('salesforce')) {
@@ -55,13 +62,14 @@ export async function startDemoDestinations(
     const { createFakeSalesforce } = await import('@sluice/destination-salesforce/fake')
     const host = await startFakeHost(createFakeSalesforce(FAKE_SALESFORCE))
     closers.push(() => host.close())
-    process.env.SALESFORCE_LOGIN_URL = host.url
-    process.env.SALESFORCE_CLIENT_ID = FAKE_SALESFORCE.clientId
-    process.env.SALESFORCE_REFRESH_TOKEN = FAKE_SALESFORCE.refreshToken
+    set('SALESFORCE_LOGIN_URL', host.url)
+    set('SALESFORCE_CLIENT_ID', FAKE_SALESFORCE.clientId)
+    set('SALESFORCE_REFRESH_TOKEN', FAKE_SALESFORCE.refreshToken)
     destinations.push({ name: 'salesforce', kind: 'fake', url: host.url })
   }
   return {
     destinations,
+    fakeEnv,
     close: async () => {
       await Promise.allSettled(closers.map((close) => close()))
     },
