@@ -57,11 +57,14 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.failed
     }
     // Loaded here: parsing and help never need core.
-    const [{ redact }, { describeError }] = await Promise.all([
+    const [{ isConfigError, redact }, { describeError }] = await Promise.all([
       import('@sluice/core'),
       import('./output/errors.js'),
     ])
-    process.stderr.write(`${redact(describeError(error, err))}\n`)
+    // A config error's text is redacted piece by piece by core already; redacting the whole again would
+    // mask words after a key's name ("apiKey: expected …"), which are not secrets.
+    const text = describeError(error, err)
+    process.stderr.write(`${isConfigError(error) ? text : redact(text)}\n`)
     return EXIT.failed
   }
 }
