@@ -66,7 +66,7 @@ const perOperation = (counts: PerOperation) => {
 /** A finished run in a few lines: what happened, and where to look next. */
 export function summaryLines(run: RunRecord, paint: Paint): string[] {
   const c = run.counts
-  const took = run.durationMs === undefined ? '' : ` in ${duration(run.durationMs)}`
+  const took = run.durationMs === undefined || run.id === NOT_STARTED ? '' : ` in ${duration(run.durationMs)}`
   const mode = run.mode === 'incremental' ? '' : ` · ${run.mode.replace('_', ' ')}`
   const dry = run.dryRun ? ' · dry run: nothing sent, nothing committed' : ''
   const lines = [
