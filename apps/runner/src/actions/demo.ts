@@ -197,15 +197,15 @@ export default async function run({ positionals, values }: CommandInput): Promis
     if (apis.destinations.some((d) => d.kind === 'fake') && !values.serve) {
       say(
         paint.dim(
-          '   The fake APIs stop with the demo (sluice demo --serve keeps them up); run and test-row',
+          '   The fake APIs stop with the demo: sluice demo --serve keeps them up to try run and test-row.',
         ),
       )
-      say(paint.dim('   there need your own accounts'))
       say(
         paint.dim(
-          '   (BRAZE_API_KEY and BRAZE_INSTANCE_URL; SALESFORCE_LOGIN_URL, _CLIENT_ID and _REFRESH_TOKEN).',
+          '   Your own accounts: set BRAZE_API_KEY and BRAZE_INSTANCE_URL (Salesforce: SALESFORCE_LOGIN_URL,',
         ),
       )
+      say(paint.dim('   SALESFORCE_CLIENT_ID, SALESFORCE_REFRESH_TOKEN) and run the demo again.'))
     }
 
     const all = [...first, ...second]
