@@ -50,6 +50,8 @@ function etaText(view: ProgressView, rate: number): string {
   return ` · ETA ${duration((left / rate) * 1000)}`
 }
 
+const batches = (count: number) => `${n(count)} batch${count === 1 ? '' : 'es'}`
+
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏']
 
 /**
@@ -96,9 +98,9 @@ export class LiveReporter implements RunReporter {
     const parts = [
       `${head}${share}${eta}`,
       rows,
-      `${n(view.sent)} sent in ${n(view.batchesSent)} batches`,
-      `${n(Math.round(rate))}/s`,
+      `${n(view.sent)} sent in ${batches(view.batchesSent)}`,
       view.rejected > 0 ? p.yellow(`${n(view.rejected)} rejected`) : '0 rejected',
+      `${n(Math.round(rate))}/s`,
     ]
     this.draw(parts.join(p.dim(' · ')))
   }
@@ -173,7 +175,7 @@ export class PlainReporter implements RunReporter {
     this.lastLine = now
     const sending = view.sent > 0 || view.batchesSent > 0
     const detail = sending
-      ? ` sent ${n(view.sent)}${view.toSend === undefined ? '' : `/${n(view.toSend)}`} in ${n(view.batchesSent)} batches, ${n(Math.round(rate))}/s, rejected ${n(view.rejected)}${etaText(view, rate)}`
+      ? ` sent ${n(view.sent)}${view.toSend === undefined ? '' : `/${n(view.toSend)}`} in ${batches(view.batchesSent)}, ${n(Math.round(rate))}/s, rejected ${n(view.rejected)}${etaText(view, rate)}`
       : view.phase === 'in_progress'
         ? ` ${n(view.queried)} rows: added ${n(view.added)}, changed ${n(view.changed)}, removed ${n(view.removed)}, invalid ${n(view.invalid)}`
         : view.queried > 0
