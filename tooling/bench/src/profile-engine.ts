@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { generateUsers } from './data/users.js'
-import { engineRun } from './workloads/engine-run.js'
+import { engineRun, formatPhases } from './workloads/engine-run.js'
+import { formatParts } from './workloads/timed-parts.js'
 
 const rows = Number(process.argv[2] ?? 1_000_000)
 const tracked = (process.argv[3] ?? 'null') !== 'null-untracked'
@@ -24,7 +25,8 @@ try {
     destination: { kind: 'null' },
   })
   console.log(
-    `${rows} rows ${tracked ? 'with' : 'without'} tracking: ${output.seconds.toFixed(2)} s, ${output.status}`,
+    `${rows} rows ${tracked ? 'with' : 'without'} tracking: ${output.seconds.toFixed(2)} s, ${output.status}\n` +
+      `  phases: ${formatPhases(output.phases)}\n  inside: ${formatParts(output.parts)}`,
   )
 } finally {
   await rm(dir, { recursive: true, force: true })

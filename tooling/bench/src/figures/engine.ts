@@ -5,6 +5,7 @@ import { median } from '../harness/stats.js'
 import { expectRun } from '../workloads/checks.js'
 import { type EngineRunOutput, formatPhases } from '../workloads/engine-run.js'
 import { nullDestination } from '../workloads/null-destination.js'
+import { formatParts } from '../workloads/timed-parts.js'
 import { atLeast, below, within } from './targets.js'
 
 const SMALL = 1_000_000
@@ -114,7 +115,8 @@ export async function initialSync(
     ctx.log(
       `  initial sync ${rowsLabel(rows)} ${tracked ? 'with' : 'without'} tracking: ` +
         `${run.output.seconds.toFixed(2)} s, peak RSS ${run.peakRssMb.toFixed(0)} MB, ` +
-        `heap ${run.peakHeapMb.toFixed(0)} MB (${formatPhases(run.output.phases)})`,
+        `heap ${run.peakHeapMb.toFixed(0)} MB\n    phases: ${formatPhases(run.output.phases)}\n` +
+        `    inside: ${formatParts(run.output.parts)}`,
     )
     if (keep && lakeDir) {
       ctx.fixtures.keepSynced(rows, { stateDir, lakeDir, initialSeconds: run.output.seconds })

@@ -14,6 +14,7 @@ import { createTrackingLake } from '@sluice/tracking'
 import { secondsSince } from '../harness/stats.js'
 import { createNullDestination, nullDestination } from './null-destination.js'
 import { usersModel, usersSync } from './sync-config.js'
+import { emptyPartTimes, type PartTimes, timedSource, timedState, timedTracking } from './timed-parts.js'
 
 export type DestinationSpec =
   | { kind: 'null' }
@@ -39,6 +40,8 @@ export interface EngineRunOutput {
   writes: number | null
   /** seconds spent in each phase the run reported: querying (read, map, stage), preparing (diff), in_progress (send, commit, track) */
   phases: Record<string, number>
+  /** seconds inside each part the run called (see `timed-parts.ts`) */
+  parts: PartTimes
 }
 
 const SYNC_NAME = 'bench_users'
@@ -50,6 +53,7 @@ export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput>
   const state = createStateStore({ path: input.stateDir })
   const source = connectDuckDB({ path: input.modelDb, readOnly: true })
   const tracking = input.lakeDir ? createTrackingLake({ path: input.lakeDir }) : undefined
+  const parts = emptyPartTimes()
   try {
     const started = performance.now()
     const phases: Record<string, number> = {}
@@ -63,12 +67,12 @@ export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput>
       syncName: SYNC_NAME,
       sync: usersSync(target.name, target.object, target.identifierField),
       model: usersModel,
-      source,
+      source: timedSource(source, parts),
       sourceCapabilities: duckdb.capabilities,
       destination: target.destination,
       destinationCapabilities: target.capabilities,
-      state,
-      ...(tracking ? { tracking } : {}),
+      state: timedState(state, parts),
+      ...(tracking ? { tracking: timedTracking(tracking, parts) } : {}),
       mode: input.mode ?? 'incremental',
       onProgress: (progress) => {
         if (progress.phase !== phase?.name) enter(progress.phase)
@@ -83,6 +87,7 @@ export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput>
       counts: run.counts,
       writes: target.writes(),
       phases,
+      parts,
     }
   } finally {
     await target.destination.close?.()
