@@ -116,7 +116,8 @@ export class LiveReporter implements RunReporter {
   }
 
   private draw(line: string): void {
-    const width = this.status.columns ?? 120
+    // a terminal that reports no size (0: some pseudo-terminals) gets COLUMNS, else 120
+    const width = this.status.columns || Number(process.env.COLUMNS) || 120
     this.status.write(`\r\x1b[2K${truncateVisible(line, width - 1)}`)
     this.drawn = true
   }
