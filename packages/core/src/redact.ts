@@ -16,6 +16,15 @@ export function forgetSecrets(): void {
   secrets.clear()
 }
 
+/**
+ * Credential-shaped keys whose values are masked when they appear as a JSON member (`"password": "…"`)
+ * or a form/query parameter (`password=…`). Prose such as `apiKey: expected a string` is left alone.
+ */
+const CREDENTIAL_KEYS = 'access_token|refresh_token|client_secret|api_key|apikey|password'
+const AUTHORIZATION_HEADER = /(authorization["']?\s*[:=]\s*["']?(?:bearer|basic)\s+)[^\s"',]+/gi
+const CREDENTIAL_MEMBER = new RegExp(`("(?:${CREDENTIAL_KEYS})"\\s*:\\s*")[^"]+`, 'gi')
+const CREDENTIAL_PARAMETER = new RegExp(`(\\b(?:${CREDENTIAL_KEYS})=)[^\\s"&,}]+`, 'gi')
+
 /** Replaces every registered secret (and common credential shapes) in a string with `***`. */
 export function redact(text: string): string {
   let out = text
@@ -24,11 +33,9 @@ export function redact(text: string): string {
     if (out.includes(secret)) out = out.split(secret).join(MASK)
   }
   return out
-    .replace(/(authorization["']?\s*[:=]\s*["']?(?:bearer|basic)\s+)[^\s"',]+/gi, `$1${MASK}`)
-    .replace(
-      /("?(?:access_token|refresh_token|client_secret|api_key|apikey|password)"?\s*[:=]\s*"?)[^\s"&,}]+/gi,
-      `$1${MASK}`,
-    )
+    .replace(AUTHORIZATION_HEADER, `$1${MASK}`)
+    .replace(CREDENTIAL_MEMBER, `$1${MASK}`)
+    .replace(CREDENTIAL_PARAMETER, `$1${MASK}`)
 }
 
 /** Redacts an Error's message and stack in place and returns it. */

@@ -33,3 +33,15 @@ describe('redact', () => {
     expect(redact('{"access_token":"tok123"}')).toBe('{"access_token":"***"}')
   })
 })
+
+describe('redact leaves prose alone', () => {
+  it('masks credential members and parameters, not words after a key name', () => {
+    expect(redact('/destinations/braze/config/apiKey: expected a string')).toBe(
+      '/destinations/braze/config/apiKey: expected a string',
+    )
+    expect(redact('grant_type=password&password=hunter22&client_secret=abc')).toBe(
+      'grant_type=password&password=***&client_secret=***',
+    )
+    expect(redact('{"refresh_token": "r-123", "ok": true}')).toBe('{"refresh_token": "***", "ok": true}')
+  })
+})
