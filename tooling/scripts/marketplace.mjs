@@ -1,5 +1,5 @@
-// Builds the connector catalog: `marketplace.json` at the root of the repository (the runner lists
-// installed and available connectors from it) and `connectors/MARKETPLACE.md`, a readable table, from
+// Builds the connector catalog: `apps/runner/marketplace.json`, shipped with the runner (which lists
+// installed and available connectors from it), and `connectors/MARKETPLACE.md`, a readable table, from
 // the `sluice` block in each connector's package.json and its conformance results. The metadata is
 // checked against the code by tooling/generators/test/marketplace.test.ts.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { MATRIX_FILE, readConformance } from './conformance-matrix.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const CATALOG_FILE = join(root, 'marketplace.json')
+export const CATALOG_FILE = join(root, 'apps', 'runner', 'marketplace.json')
 export const TABLE_FILE = join(root, 'connectors', 'MARKETPLACE.md')
 
 /** The connector id: the manifest's `id`, else the package name without scope and kind prefix. */

@@ -19,15 +19,13 @@ export interface CatalogEntry {
 const runnerDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 /**
- * Where the catalog is read from: `SLUICE_MARKETPLACE` (a file), the copy shipped with the runner, or
- * the one `pnpm marketplace` writes at the root of the repository.
+ * Where the catalog is read from: `SLUICE_MARKETPLACE` (a file), else the copy shipped with the runner
+ * (`pnpm marketplace` writes it).
  */
 export function catalogFiles(): string[] {
-  return [
-    process.env.SLUICE_MARKETPLACE,
-    resolve(runnerDir, 'marketplace.json'),
-    resolve(runnerDir, '..', '..', 'marketplace.json'),
-  ].filter((file): file is string => file !== undefined)
+  return [process.env.SLUICE_MARKETPLACE, resolve(runnerDir, 'marketplace.json')].filter(
+    (file): file is string => file !== undefined,
+  )
 }
 
 function entryFrom(raw: Record<string, unknown>): CatalogEntry | undefined {
