@@ -57,9 +57,15 @@ function install(root) {
   const execPath = process.env.npm_execpath
   try {
     if (execPath && /pnpm/.test(execPath)) {
-      execFileSync(process.execPath, [execPath, 'install', '--prefer-offline'], { cwd: root, stdio: 'inherit' })
+      execFileSync(process.execPath, [execPath, 'install', '--prefer-offline'], {
+        cwd: root,
+        stdio: 'inherit',
+      })
     } else {
-      execFileSync('npx', ['-y', 'pnpm@12.4.2', 'install', '--prefer-offline'], { cwd: root, stdio: 'inherit' })
+      execFileSync('npx', ['-y', 'pnpm@12.4.2', 'install', '--prefer-offline'], {
+        cwd: root,
+        stdio: 'inherit',
+      })
     }
   } catch {
     console.log('Could not run pnpm install: run it yourself to link the new package.')
