@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { commands } from './commands/index.js'
 import { EXIT } from './exit-codes.js'
@@ -6,10 +5,6 @@ import { commandHelp, mainHelp } from './framework/help.js'
 import { parseCommandArgs, resolveCommand } from './framework/parse.js'
 import { UsageError } from './framework/usage-error.js'
 import { paintFor } from './output/format.js'
-
-// A run's requests all listen to one abort signal (and the HTTP toolkit's per-request signals add more):
-// past Node's default of 10 listeners that is the design, not a leak, so the warning would only alarm.
-EventEmitter.defaultMaxListeners = 100
 
 const version = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { ConnectorContext, Destination } from '../contract/destination.js'
 import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
@@ -69,6 +70,9 @@ export class Sender {
   constructor(private readonly o: SenderOptions) {
     this.requests = new Semaphore(o.concurrency)
     this.signal = AbortSignal.any([o.signal, this.stop.signal])
+    // Every request in flight listens to this one signal (the HTTP client adds a listener or two per
+    // request): more than Node's default of 10 listeners is the design here, not a leak.
+    setMaxListeners(Math.max(10, o.concurrency * 4), this.signal)
   }
 
   /** true once the run is failing or cancelled: stop planning more records */
