@@ -23,7 +23,7 @@ const WORKSPACE_PACKAGES: Record<string, string> = {
   '@sluice/vitest-config': 'tooling/vitest',
   '@sluice/generators': 'tooling/generators',
 }
-const ROOT_FILES = ['package.json', 'pnpm-workspace.yaml', 'nx.json', 'tsconfig.json', 'biome.json']
+const ROOT_FILES = ['package.json', 'pnpm-workspace.yaml', 'nx.json', 'biome.json']
 const SKIPPED = new Set(['dist', '.reports', '.turbo', '.nx', 'test'])
 
 let workspace: string
