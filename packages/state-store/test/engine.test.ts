@@ -324,6 +324,10 @@ describe('faithful payloads', () => {
       balance: '12345678901234.56',
       last_seen: '2026-03-01T12:00:00.123456Z',
     })
+    // Tracking keeps the exact text that was staged and hashed: the big integer's digits included.
+    const tracked = h.tracking.rows().find((r) => r.identifier === '9007199254740993')
+    expect(tracked?.payload).toContain('"external_id":9007199254740993,')
+    expect(tracked?.hash).toBe(rowHash(tracked?.payload ?? ''))
     expect(h.destination.records.get('2')).toEqual({
       external_id: 2,
       loyalty: { tier: null },

@@ -21,3 +21,12 @@ export function outbound(
     return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier) }
   return { identifier, fields }
 }
+
+/**
+ * The record's fields as JSON text when they are exactly the staged payload (every operation but
+ * delete and the clear / delete of a removed row): tracking stores this text as it is, instead of
+ * serialising the parsed fields back to the same text.
+ */
+export function stagedPayloadText(change: Change, operation: Operation): string | undefined {
+  return change.payload !== null && operation !== 'delete' ? change.payload : undefined
+}

@@ -13,7 +13,7 @@ import { dryRunPlan } from './dry-run.js'
 import { trackInvalid } from './invalid-rows.js'
 import { stringifyExact } from './json.js'
 import { type Dialect, quoteIdentifier, resolveModelSql } from './model.js'
-import { outbound } from './outbound.js'
+import { outbound, stagedPayloadText } from './outbound.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
@@ -181,11 +181,14 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
             const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
             if (step === 'accept' || step === 'forget')
               await sender.settle(step === 'accept' ? 'put' : 'remove', change)
-            else
+            else {
+              const payloadJson = stagedPayloadText(change, step)
               await sender.add(step, {
                 change,
                 record: outbound(change, step, mapper, sync.identifier.field),
+                ...(payloadJson !== undefined ? { payloadJson } : {}),
               })
+            }
             if (sender.stopped) break
           }
         }

@@ -11,6 +11,8 @@ import type { Change, DiffSession, SnapshotCommit } from './state.js'
 export interface Outbound {
   change: Change
   record: OutboundRecord
+  /** `record.fields` as JSON text when the engine has it already (the staged payload) */
+  payloadJson?: string
 }
 
 export interface SenderOptions {
@@ -225,7 +227,7 @@ export class Sender {
     const delta: SnapshotCommit = { put: [], remove: [], reject: [] }
     const tracked: TrackedRecord[] = []
     for (const { item, result } of outcomes) {
-      const { change, record } = item
+      const { change, record, payloadJson } = item
       const identifier = change.identifier as string
       if (result.status === 'succeeded') {
         if (change.kind === 'removed') delta.remove.push(identifier)
@@ -237,7 +239,7 @@ export class Sender {
       if (this.o.tracking) {
         tracked.push({
           identifier,
-          payload: stringifyExact(record.fields),
+          payload: payloadJson ?? stringifyExact(record.fields),
           operation: group.operation,
           status: result.status,
           message: result.status === 'succeeded' ? null : redact(result.reason),
