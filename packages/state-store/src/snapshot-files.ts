@@ -157,9 +157,14 @@ export async function replaceBase(connection: DuckDBConnection, dir: string, sql
 }
 
 /** COPY to a temporary name, flush, rename into place: readers never see a partial parquet file. */
-export async function writeParquet(connection: DuckDBConnection, sql: string, path: string): Promise<void> {
+export async function writeParquet(
+  connection: DuckDBConnection,
+  sql: string,
+  path: string,
+  params?: string[],
+): Promise<void> {
   const temp = `${path}.tmp`
-  await connection.run(`COPY (${sql}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`)
+  await connection.run(`COPY (${sql}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`, params)
   await syncFile(temp)
   await renameDurably(temp, path)
 }

@@ -121,6 +121,44 @@ describe('diff session', () => {
     expect((await store.snapshotEntries('s')).map((e) => e.identifier)).toEqual(['a'])
   })
 
+  it('commits identifiers holding any character, the separators of its own framing included', async () => {
+    const odd = ['x\x1ey', '\x1d1', 'a\x1d0\x1e\x1e', '\x1e', "it's", 'ünï 😀', ' ']
+    const session = await store.openDiff('s')
+    await session.stage(odd.map((identifier, i) => ({ identifier, payload: `{"v":${i}}` })))
+    await session.diff({ mode: 'incremental', removals: true, ...retry })
+    const added = await collect(session, ['added'])
+    const [first, second, ...rest] = added
+    await session.commit({
+      put: rest.map((c) => ({ identifier: c.identifier as string, hash: c.hash })),
+      remove: [],
+      reject: [
+        {
+          identifier: first?.identifier as string,
+          hash: first?.hash as string,
+          firstRejectedAt: new Date(5),
+        },
+      ],
+    })
+    await session.commit({
+      put: [{ identifier: second?.identifier as string, hash: second?.hash as string }],
+      remove: [],
+      reject: [],
+    })
+    await session.commit({ put: [], remove: [rest[0]?.identifier as string], reject: [] })
+    await session.close()
+    const entries = await store.snapshotEntries('s')
+    expect(new Set(entries.map((e) => e.identifier))).toEqual(
+      new Set(odd.filter((id) => id !== rest[0]?.identifier)),
+    )
+    expect(entries.find((e) => e.identifier === first?.identifier)).toEqual({
+      identifier: first?.identifier,
+      hash: null,
+      rejected: { hash: first?.hash, at: new Date(5) },
+    })
+    for (const c of [second, ...rest.slice(1)])
+      expect(entries.find((e) => e.identifier === c?.identifier)?.hash).toBe(c?.hash)
+  })
+
   it('leaves small deltas in place and reads through them, in commit order across runs', async () => {
     const rows = Array.from({ length: 100 }, (_, i) => ({ identifier: `r${i}`, payload: `{"n":${i}}` }))
     let session = await store.openDiff('s')
