@@ -20,6 +20,8 @@ import {
 } from './snapshot-files.js'
 
 let sessions = 0
+/** an MD5 as hex */
+const HASH_LENGTH = 32
 
 /**
  * One run's diff inside the in-process DuckDB. The model is staged with the appender; the diff is one
@@ -128,21 +130,27 @@ export class DuckDBDiffSession implements DiffSession {
 
   async *changes(kinds: readonly ChangeKind[], chunkSize = 2048): AsyncIterable<Change[]> {
     if (!this.diffed) throw new Error('changes() before diff()')
+    // The hash (always 32 hex digits) and the payload come back as one string: every string longer
+    // than 12 bytes costs a native call to read, and this halves them for the bulk of the data.
+    // Measured on 500k changes: 1.1-1.2 s of CPU with separate columns, 0.72-0.74 s with this.
     const result = await this.work.stream(
-      `SELECT kind, identifier, hash, payload, rejected_hash, rejected_at, n FROM ${this.t('changes')}
-       WHERE kind IN (${kinds.map(literal).join(', ')})`,
+      `SELECT kind, identifier, hash || coalesce(payload, '') AS hash_payload, payload IS NULL AS no_payload,
+         rejected_hash, rejected_at, n
+       FROM ${this.t('changes')} WHERE kind IN (${kinds.map(literal).join(', ')})`,
     )
     let pending: Change[] = []
     for (;;) {
       const chunk = await result.fetchChunk()
       if (!chunk || chunk.rowCount === 0) break
-      const [kind, identifier, hash, payload, rejectedHash, rejectedAt, n] = chunk.getColumns() as unknown[][]
+      const [kind, identifier, hashPayload, noPayload, rejectedHash, rejectedAt, n] =
+        chunk.getColumns() as unknown[][]
       for (let i = 0; i < chunk.rowCount; i++) {
+        const both = hashPayload?.[i] as string
         const change: Change = {
           kind: kind?.[i] as ChangeKind,
           identifier: (identifier?.[i] ?? null) as string | null,
-          hash: hash?.[i] as string,
-          payload: (payload?.[i] ?? null) as string | null,
+          hash: both.slice(0, HASH_LENGTH),
+          payload: noPayload?.[i] ? null : both.slice(HASH_LENGTH),
         }
         const rh = rejectedHash?.[i]
         if (typeof rh === 'string') change.rejected = { hash: rh, at: new Date(Number(rejectedAt?.[i])) }
