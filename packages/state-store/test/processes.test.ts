@@ -108,7 +108,9 @@ describe('crash safety', () => {
       // Only acknowledged rows were committed.
       const firstIds = new Set(firstAcks.map((a) => a.id))
       for (const id of committed) expect(firstIds.has(id)).toBe(true)
-      if (killAfter >= 4) expect(committed.size).toBeGreaterThan(0)
+      // Two commit groups (2 requests each) may be open at once, and a third starts only once one of
+      // them is committed: from the fifth answer on, something must have been committed.
+      if (killAfter > 4) expect(committed.size).toBeGreaterThan(0)
 
       const second = startChild(settings)
       const out = await second.done
