@@ -253,6 +253,29 @@ describe('failures', () => {
     expect(h.destination.sent).toHaveLength(1)
   })
 
+  it('a failed tracking write commits neither its group nor any later one, and tracks no later batch', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
+    await h.sql(`${seed}, (4, 'd@x.io', 'Di', 4), (5, 'e@x.io', 'Eve', 5)`)
+    const tracking = {
+      batches: [] as number[],
+      async write(batch: { batchNumber: number; records: unknown[] }) {
+        if (tracking.batches.length === 1) throw new Error('the lake is full')
+        tracking.batches.push(batch.records.length)
+      },
+    }
+    const { run } = await h.run({ commitSize: 1, tracking })
+    expect(run.status).toBe('failed')
+    expect(run.error?.message).toContain('the lake is full')
+    // The first group was tracked and committed; the second's tracking failed, so nothing after it
+    // was committed (or tracked): those rows are sent again next run.
+    expect(tracking.batches).toEqual([1])
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(1)
+    h.destination.clearLog()
+    const rerun = await h.run()
+    expect(rerun.run.status).toBe('succeeded')
+    expect(h.destination.sent).toHaveLength(4)
+  })
+
   it('cancellation stops the run, keeps what was committed, and ends cancelled', async () => {
     h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
     await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 21)")

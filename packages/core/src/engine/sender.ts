@@ -52,7 +52,8 @@ const OPEN_GROUPS = 2
  *
  * Records are gathered per operation into commit groups of `commitSize`; a group is sent as requests
  * of `batchSize`, at most `concurrency` requests in flight across all groups. When every request of a
- * group has been answered, the group is committed: its tracking batch first, then its snapshot delta.
+ * group has been answered, the group is committed: its tracking batch first, then its snapshot delta
+ * (the next group's tracking batch may be written while this group's delta is).
  * A group with a failed request is never committed, so its rows are sent again by the next run.
  */
 export class Sender {
@@ -67,6 +68,8 @@ export class Sender {
   private open = new Map<Operation, Group>()
   private readonly inFlight = new Set<Promise<void>>()
   private commits: Promise<void> = Promise.resolve()
+  private trackingWrites: Promise<void> = Promise.resolve()
+  private trackingFailed: unknown
   private silent: SnapshotCommit = { put: [], remove: [], reject: [] }
 
   constructor(private readonly o: SenderOptions) {
@@ -110,6 +113,7 @@ export class Sender {
     this.flushSilent()
     while (this.inFlight.size > 0) await Promise.all(this.inFlight)
     await this.commits
+    await this.trackingWrites
   }
 
   /**
@@ -120,6 +124,7 @@ export class Sender {
     this.stop.abort()
     while (this.inFlight.size > 0) await Promise.all(this.inFlight)
     await this.commits
+    await this.trackingWrites
   }
 
   private flushSilent(): void {
@@ -166,8 +171,14 @@ export class Sender {
     )
     // Nothing of a group with an unanswered request is committed: all of it is sent again next run.
     if (failed) return
-    const endedAt = this.o.now()
-    this.enqueueCommit(() => this.commitGroup(group, outcomes, endedAt))
+    const { delta, batch } = this.settleGroup(group, outcomes, this.o.now())
+    const tracked = batch ? this.writeTracking(batch) : undefined
+    this.enqueueCommit(async () => {
+      // The group's rows leave the set to resend only once their tracking batch is in the lake.
+      if (tracked) await tracked
+      await this.o.session.commit(delta)
+      this.o.onProgress()
+    })
     await this.commits
   }
 
@@ -218,11 +229,12 @@ export class Sender {
     return outcomes
   }
 
-  private async commitGroup(
+  /** what a group's answers commit to the snapshot and write to tracking */
+  private settleGroup(
     group: Group,
     outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }>,
     endedAt: Date,
-  ): Promise<void> {
+  ): { delta: SnapshotCommit; batch: TrackingBatch | undefined } {
     const now = this.o.now()
     const delta: SnapshotCommit = { put: [], remove: [], reject: [] }
     const tracked: TrackedRecord[] = []
@@ -247,19 +259,35 @@ export class Sender {
         })
       }
     }
-    if (this.o.tracking && tracked.length > 0) {
-      const batch: TrackingBatch = {
-        ...this.o.track,
-        batchType: group.operation,
-        batchNumber: this.o.nextBatchNumber(),
-        startedAt: group.startedAt,
-        endedAt,
-        records: tracked,
-      }
-      await this.o.tracking.write(batch)
+    if (tracked.length === 0) return { delta, batch: undefined }
+    const batch: TrackingBatch = {
+      ...this.o.track,
+      batchType: group.operation,
+      batchNumber: this.o.nextBatchNumber(),
+      startedAt: group.startedAt,
+      endedAt,
+      records: tracked,
     }
-    await this.o.session.commit(delta)
-    this.o.onProgress()
+    return { delta, batch }
+  }
+
+  /**
+   * Writes tracking batches one after another, on their own chain: a group's batch is written while
+   * the group before it commits its delta, since the two go to different databases. After a failed
+   * write no later batch is written: their groups will not be committed either.
+   */
+  private writeTracking(batch: TrackingBatch): Promise<void> {
+    const tracking = this.o.tracking as TrackingSink
+    const written = this.trackingWrites.then(async () => {
+      if (this.trackingFailed) throw this.trackingFailed
+      await tracking.write(batch)
+    })
+    this.trackingWrites = written.catch((error: unknown) => {
+      this.trackingFailed ??= error
+    })
+    // Awaited by the group's commit, unless an earlier commit failed and the run stopped committing.
+    written.catch(() => {})
+    return written
   }
 
   private enqueueCommit(commit: () => Promise<void>): void {
