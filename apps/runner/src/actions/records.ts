@@ -5,7 +5,7 @@ import type { CommandInput } from '../framework/spec.js'
 import { n, paintFor, table, toJson } from '../output/format.js'
 import { openLake, type TrackedRow } from '../project/lake.js'
 import { openProject } from '../project/project.js'
-import { openLedger, requireRun } from '../project/state.js'
+import { readRun } from '../project/state.js'
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
 
@@ -32,13 +32,7 @@ export default async function run({ positionals, values, global }: CommandInput)
   const identifier = values.search as string | undefined
 
   const project = await openProject(global, { connect: false })
-  const ledger = await openLedger(project)
-  let run: Awaited<ReturnType<typeof requireRun>>
-  try {
-    run = await requireRun(ledger, positionals[0]!)
-  } finally {
-    await ledger.close()
-  }
+  const run = await readRun(project, positionals[0]!)
   const lake = openLake(project)
   try {
     const ref = { sync: run.sync, runId: run.id }

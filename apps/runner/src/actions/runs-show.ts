@@ -4,17 +4,11 @@ import { n, paintFor, toJson } from '../output/format.js'
 import { runJson, summaryLines } from '../output/run-summary.js'
 import { openLake } from '../project/lake.js'
 import { openProject } from '../project/project.js'
-import { openLedger, requireRun } from '../project/state.js'
+import { readRun } from '../project/state.js'
 
 export default async function run({ positionals, global }: CommandInput): Promise<number> {
   const project = await openProject(global, { connect: false })
-  const ledger = await openLedger(project)
-  let run: Awaited<ReturnType<typeof requireRun>>
-  try {
-    run = await requireRun(ledger, positionals[0]!)
-  } finally {
-    await ledger.close()
-  }
+  const run = await readRun(project, positionals[0]!)
   const lake = openLake(project)
   try {
     const tracking = await lake.runState({ sync: run.sync, runId: run.id })
