@@ -38,6 +38,7 @@ async function main(): Promise<number> {
     workDir,
     fixtures: new Fixtures(workDir, log),
     log,
+    fail: () => {},
   }
   ctx.log(`scale ${scale}, ${REPETITIONS} repetitions per figure, scratch ${workDir}`)
   try {

@@ -50,6 +50,8 @@ export interface BenchContext {
   /** generated models, shared between figures */
   fixtures: Fixtures
   log(message: string): void
+  /** records a failure of part of a figure that still returns its other values; the run exits 1 */
+  fail(message: string): void
 }
 
 export interface Figure {

@@ -10,9 +10,10 @@ export interface FigureOutcome {
  * Runs figures one after the other (never in parallel: they would measure each other). Every spec of
  * every figure yields one row: a figure that cannot be measured prints null with the reason.
  */
-export async function runFigures(figures: readonly Figure[], ctx: BenchContext): Promise<FigureOutcome> {
+export async function runFigures(figures: readonly Figure[], context: BenchContext): Promise<FigureOutcome> {
   const measurements: Measurement[] = []
   const failures: string[] = []
+  const ctx: BenchContext = { ...context, fail: (message) => failures.push(message) }
   for (const figure of figures) {
     const started = performance.now()
     ctx.log(`${figure.title}…`)
