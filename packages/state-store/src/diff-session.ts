@@ -183,8 +183,13 @@ export class DuckDBDiffSession implements DiffSession {
     await replaceBase(
       this.writer,
       this.files.dir,
-      `SELECT identifier, md5(any_value(payload)) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
-       FROM ${this.t('model')} WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) = 1`,
+      // Only identifiers are grouped (to find duplicates); payloads stream past. Aggregating the payloads
+      // themselves held every one of them in the hash table and ran out of memory at 10M rows.
+      `SELECT m.identifier, md5(m.payload) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
+       FROM ${this.t('model')} m
+       ANTI JOIN (SELECT identifier FROM ${this.t('model')} WHERE identifier IS NOT NULL
+                  GROUP BY identifier HAVING count(*) > 1) duplicated USING (identifier)
+       WHERE m.identifier IS NOT NULL`,
     )
   }
 
