@@ -117,6 +117,58 @@ describe('sluice validate', () => {
     expect(report.issues.every((i) => i.file === 'sluice.json')).toBe(true)
   })
 
+  it('warns, with the JSON path, about keys this version accepts but does not carry out', async () => {
+    await writeFile(
+      join(dir.path, 'sluice.json'),
+      JSON.stringify({
+        settings: {
+          state: { backend: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' },
+          lake: { s3: { bucket: 'tracking' } },
+        },
+        sources: { warehouse: { type: 'duckdb', config: { path: 'w.duckdb' } } },
+        destinations: {
+          braze: {
+            type: 'braze',
+            config: { apiKey: 'k-1234', instanceUrl: 'https://rest.iad-01.braze.com' },
+          },
+        },
+        models: { customers: { source: 'warehouse', table: 'customers' } },
+        syncs: {
+          a: {
+            model: 'customers',
+            destination: 'braze',
+            object: 'users',
+            behaviour: 'upsert',
+            identifier: { column: 'id', field: 'external_id' },
+            schedule: { type: 'interval', every: '1h' },
+            alerts: [{ on: 'failed', email: 'data@example.com' }],
+          },
+        },
+      }),
+    )
+    const result = await sluice(['validate'], { cwd: dir.path })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('sluice.json is valid')
+    for (const path of [
+      '/settings/state/backend',
+      '/settings/lake/s3',
+      '/syncs/a/schedule',
+      '/syncs/a/alerts',
+    ])
+      expect(result.stdout).toContain(`sluice.json  ${path}`)
+    expect(result.stdout).toContain('not implemented yet')
+
+    const json = await sluice(['validate', '--json'], { cwd: dir.path })
+    const report = JSON.parse(json.stdout) as { valid: boolean; warnings: Array<{ path: string }> }
+    expect(report.valid).toBe(true)
+    expect(report.warnings.map((w) => w.path).sort()).toEqual([
+      '/settings/lake/s3',
+      '/settings/state/backend',
+      '/syncs/a/alerts',
+      '/syncs/a/schedule',
+    ])
+  })
+
   it('says how to start when there is no project', async () => {
     const result = await sluice(['validate'], { cwd: dir.path })
     expect(result.code).toBe(1)

@@ -1,4 +1,4 @@
-import { isConfigError } from '@sluice/core'
+import { isConfigError, notImplementedWarnings } from '@sluice/core'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { paintFor, toJson } from '../output/format.js'
@@ -9,8 +9,12 @@ export default async function run({ global }: CommandInput): Promise<number> {
   try {
     const project = await openProject(global)
     const r = project.resolved
+    // Keys the schema accepts that this version does not carry out yet: valid, but said out loud.
+    const warnings = notImplementedWarnings(r)
     if (global.json) {
-      process.stdout.write(`${toJson({ valid: true, file: project.displayFile, issues: [] })}\n`)
+      process.stdout.write(
+        `${toJson({ valid: true, file: project.displayFile, issues: [], warnings: warnings.map((w) => ({ file: project.displayFile, ...w })) })}\n`,
+      )
       return EXIT.ok
     }
     const count = (record: object, word: string) => {
@@ -20,6 +24,11 @@ export default async function run({ global }: CommandInput): Promise<number> {
     process.stdout.write(
       `${paint.green('✔')} ${project.displayFile} is valid: ${count(r.sources, 'source')}, ${count(r.destinations, 'destination')}, ${count(r.models, 'model')}, ${count(r.syncs, 'sync')}\n`,
     )
+    for (const warning of warnings) {
+      process.stdout.write(
+        `${paint.yellow('▲')} ${paint.bold(project.displayFile)}  ${paint.cyan(warning.path)}\n      ${warning.message}\n`,
+      )
+    }
     return EXIT.ok
   } catch (error) {
     if (!isConfigError(error)) throw error
