@@ -1,4 +1,4 @@
-import type { Catalog, CatalogField } from '@sluice/core'
+import type { Catalog, CatalogField } from '@sluice/core/contract'
 import type { CustomAttributeInfo } from './braze-api.js'
 
 /** What a mapping can aim at on a user: identifiers first, then Braze's user profile fields. */

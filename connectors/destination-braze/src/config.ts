@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 import { checkInstanceUrl } from './instance-url.js'

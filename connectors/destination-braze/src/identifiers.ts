@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /** The ways a Braze user can be named in /users/track and /users/delete. */
 export const IDENTIFIER_KINDS = ['external_id', 'email', 'phone', 'braze_id', 'user_alias'] as const

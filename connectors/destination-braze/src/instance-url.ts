@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /**
  * Braze's REST endpoints, one per instance ("cluster"): rest.iad-01 … rest.iad-08 and rest.us-10 on

@@ -1,4 +1,4 @@
-import type { Operation, OutboundRecord, Value } from '@sluice/core'
+import type { Operation, OutboundRecord, Value } from '@sluice/core/contract'
 import { isIdentifierKind, type Matching, userReference } from './identifiers.js'
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /** Longer pauses are not waited out: the request goes, and a 429 is handled as any other. */
 const MAX_PAUSE_MS = 120_000

@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 import { apiMessage, type HttpResponse } from '@sluice/core/http'
 import { TRACK_ARRAYS, type TrackArray, type TrackRequest } from './packer.js'
 

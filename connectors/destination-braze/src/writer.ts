@@ -5,7 +5,7 @@ import {
   SluiceError,
   succeeded,
   type WriteBatch,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import type { BrazeApi } from './braze-api.js'
 import type { ResolvedBrazeConfig } from './config.js'
 import { type Matching, matchingFor } from './identifiers.js'

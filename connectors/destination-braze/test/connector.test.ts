@@ -5,7 +5,7 @@ import {
   type OutboundRecord,
   silentLogger,
   type WriteBatch,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import { HttpResponse, http } from 'msw'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeBraze, FAKE_BRAZE_API_KEY } from '../src/fake/index.js'

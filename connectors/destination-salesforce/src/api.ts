@@ -1,4 +1,4 @@
-import type { Logger } from '@sluice/core'
+import type { Logger } from '@sluice/core/contract'
 import {
   createHttpClient,
   type HttpClient,

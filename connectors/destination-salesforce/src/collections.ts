@@ -1,4 +1,4 @@
-import { type RecordResult, rejected, succeeded } from '@sluice/core'
+import { type RecordResult, rejected, succeeded } from '@sluice/core/contract'
 import type Bottleneck from 'bottleneck'
 import type { SalesforceApi } from './api.js'
 import type { Plan, PlannedRecord } from './plan.js'

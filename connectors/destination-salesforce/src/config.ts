@@ -1,4 +1,4 @@
-import { registerSecret, SluiceError } from '@sluice/core'
+import { registerSecret, SluiceError } from '@sluice/core/contract'
 import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 

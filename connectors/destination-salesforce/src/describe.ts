@@ -1,4 +1,4 @@
-import type { CatalogField, CatalogObject } from '@sluice/core'
+import type { CatalogField, CatalogObject } from '@sluice/core/contract'
 
 /** The parts of `GET /sobjects/<Object>/describe` the connector reads. */
 export interface SObjectDescribe {

@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 import { bodyExcerpt, type HttpResponse } from '@sluice/core/http'
 
 /** `Sforce-Limit-Info: api-usage=18/100000`: API requests used of the org's 24-hour allocation. */

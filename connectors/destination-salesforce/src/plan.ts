@@ -1,4 +1,4 @@
-import { type RecordResult, rejected, succeeded, type Value, type WriteBatch } from '@sluice/core'
+import { type RecordResult, rejected, succeeded, type Value, type WriteBatch } from '@sluice/core/contract'
 import type { SalesforceApi } from './api.js'
 import type { SObjectDescribe } from './describe.js'
 import type { Matching } from './validate.js'

@@ -1,4 +1,4 @@
-import { type OutboundRecord, SluiceError, type WriteBatch } from '@sluice/core'
+import { type OutboundRecord, SluiceError, type WriteBatch } from '@sluice/core/contract'
 import { type FieldDescribe, isTextField, type SObjectDescribe } from './describe.js'
 import { textOf } from './values.js'
 

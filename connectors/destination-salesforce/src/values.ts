@@ -1,4 +1,4 @@
-import type { Value } from '@sluice/core'
+import type { Value } from '@sluice/core/contract'
 
 /**
  * Model values as Salesforce takes them. Multi-select picklists are `;`-joined lists; other arrays and

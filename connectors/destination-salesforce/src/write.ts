@@ -4,7 +4,7 @@ import {
   rejected,
   SluiceError,
   type WriteBatch,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import type Bottleneck from 'bottleneck'
 import type { SalesforceApi } from './api.js'
 import { type BulkSettings, sendBulk } from './bulk/ingest.js'

@@ -5,7 +5,7 @@ import {
   type OutboundRecord,
   silentLogger,
   type WriteBatch,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createFakeSalesforce } from '../src/fake/index.js'
 import { connectSalesforce, type WritePath } from '../src/index.js'

@@ -6,7 +6,7 @@ import {
   type Row,
   SluiceError,
   type Source,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import Type, { type Static } from 'typebox'
 import { columnConverter } from './values.js'
 

@@ -9,7 +9,7 @@ import {
   DuckDBTypeId,
   type DuckDBValue,
 } from '@duckdb/node-api'
-import type { Value } from '@sluice/core'
+import type { Value } from '@sluice/core/contract'
 
 /**
  * Converts DuckDB values into Sluice's `Value` (see `contract/records.ts`): exact where JSON is not

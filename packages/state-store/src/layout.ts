@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /**
  * Where a sync's state lives under the store's folder:

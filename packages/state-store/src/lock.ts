@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
-import { type RunLock, SluiceError } from '@sluice/core'
+import type { RunLock } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 import { isMissing } from './files.js'
 
 /** What a lock file holds: enough for another process to name the running run and to tell if it died. */

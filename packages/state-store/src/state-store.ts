@@ -11,8 +11,8 @@ import {
   type SyncConfig,
   type SyncOverview,
   stringifyExact,
-  type Value,
 } from '@sluice/core'
+import type { Value } from '@sluice/core/contract'
 import { type DatabaseOptions, openDatabase } from './database.js'
 import { DuckDBDiffSession } from './diff-session.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'

@@ -1,4 +1,5 @@
-import { registerSecret, rowHash, SluiceError } from '@sluice/core'
+import { rowHash } from '@sluice/core'
+import { registerSecret, SluiceError } from '@sluice/core/contract'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Harness, harness } from './helpers.js'
 

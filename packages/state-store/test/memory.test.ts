@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import type { WriteBatch } from '@sluice/core'
+import type { WriteBatch } from '@sluice/core/contract'
 import { afterEach, expect, it } from 'vitest'
 import { type Harness, harness } from './helpers.js'
 

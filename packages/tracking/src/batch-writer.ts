@@ -1,12 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import {
-  OPERATIONS,
-  redact,
-  SluiceError,
-  TRACKING_STATUSES,
-  type TrackedRecord,
-  type TrackingBatch,
-} from '@sluice/core'
+import { TRACKING_STATUSES, type TrackedRecord, type TrackingBatch } from '@sluice/core'
+import { OPERATIONS, redact, SluiceError } from '@sluice/core/contract'
 import { TRACKING_COLUMNS, type TrackingColumn } from './columns.js'
 import { batchFile } from './layout.js'
 import { sqlString } from './sql.js'

@@ -1,11 +1,5 @@
-import {
-  type Logger,
-  type RunRecord,
-  SluiceError,
-  silentLogger,
-  type TrackingBatch,
-  type TrackingSink,
-} from '@sluice/core'
+import type { RunRecord, TrackingBatch, TrackingSink } from '@sluice/core'
+import { type Logger, SluiceError, silentLogger } from '@sluice/core/contract'
 import { BatchWriter } from './batch-writer.js'
 import { lakeDatabase } from './database.js'
 import { type ExportQuery, exportRecords } from './export.js'

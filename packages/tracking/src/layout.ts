@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /**
  * Where things are in the lake, as Census lays out its observability lake:

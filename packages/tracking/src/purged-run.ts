@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 import type { RunLocation } from './layout.js'
 
 /** What the lake remembers of a run whose files the retention removed. */

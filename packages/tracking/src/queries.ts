@@ -1,5 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api'
-import { OPERATIONS, type Operation, SluiceError, TRACKING_STATUSES, type TrackingStatus } from '@sluice/core'
+import { TRACKING_STATUSES, type TrackingStatus } from '@sluice/core'
+import { OPERATIONS, type Operation, SluiceError } from '@sluice/core/contract'
 import { type LakeContext, syncTable, withRunTable } from './run-files.js'
 import { sqlString, sqlStringList } from './sql.js'
 

@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { SluiceError } from '@sluice/core/contract'
 
 /** A SQL string literal. Used for file paths and names that cannot be bound as parameters. */
 export function sqlString(value: string): string {

@@ -1,5 +1,6 @@
 import type { DuckDBValue } from '@duckdb/node-api'
-import { OPERATIONS, type RunRecord, redact, type Source, type SourceCapabilities } from '@sluice/core'
+import type { RunRecord } from '@sluice/core'
+import { OPERATIONS, redact, type Source, type SourceCapabilities } from '@sluice/core/contract'
 import { FAILED_STATUSES, where } from './queries.js'
 import { type LakeContext, runTable } from './run-files.js'
 import { sqlIdentifier } from './sql.js'

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { registerSecret } from '@sluice/core'
+import { registerSecret } from '@sluice/core/contract'
 import { describe, expect, it } from 'vitest'
 import { TRACKING_COLUMNS } from '../src/index.js'
 import { batch, duckdb, invalidRecord, rejectedRecord, succeededRecord, tempLake } from './fixtures.js'

@@ -4,7 +4,7 @@
  * IPC: `stats`, `reset`, `close`. See `workloads/fake-braze.ts`.
  */
 import { startFakeHost } from '@sluice/conformance'
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 import { createFakeBraze } from '@sluice/destination-braze/fake'
 import type { FakeBrazeReply, FakeBrazeRequest, TrackTraffic } from './workloads/fake-braze.js'
 

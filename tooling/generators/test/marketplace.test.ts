@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConnectorAt, manifestProblems } from '@sluice/core'
+import { loadConnectorAt, manifestProblems } from '@sluice/runner'
 import { describe, expect, it } from 'vitest'
 
 /**

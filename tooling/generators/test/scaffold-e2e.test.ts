@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { loadConnectorAt } from '@sluice/core'
+import { loadConnectorAt } from '@sluice/runner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 /**

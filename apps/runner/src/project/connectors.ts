@@ -1,13 +1,8 @@
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  type DestinationConnector,
-  findInstalledConnectors,
-  isSluiceError,
-  type LoadedConnectors,
-  loadConnector,
-  type SourceConnector,
-} from '@sluice/core'
+import type { LoadedConnectors } from '@sluice/core'
+import { type DestinationConnector, isSluiceError, type SourceConnector } from '@sluice/core/contract'
+import { findInstalledConnectors, loadConnector } from '../discovery/registry.js'
 
 /** A connector package installed for a project, as `sluice connectors` lists it. */
 export interface InstalledConnector {

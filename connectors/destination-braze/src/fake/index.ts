@@ -7,7 +7,7 @@
  * fault switches.
  */
 import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance'
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 import { HttpResponse, http, type RequestHandler } from 'msw'
 import { countIds, customAttributesPage, deleteUsers, exportedUser, exportIds } from './lookups.js'
 import { RateWindow } from './rate-window.js'

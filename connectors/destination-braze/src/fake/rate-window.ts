@@ -1,4 +1,4 @@
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 
 /**
  * A fixed-window request quota, as Braze counts it per workspace and endpoint family, with the headers

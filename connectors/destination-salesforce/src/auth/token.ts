@@ -1,4 +1,4 @@
-import { registerSecret, SluiceError } from '@sluice/core'
+import { registerSecret, SluiceError } from '@sluice/core/contract'
 import type { HttpClient, OAuthToken } from '@sluice/core/http'
 import type { SalesforceAuthConfig } from '../config.js'
 import { assertionClaims, audienceFor, signAssertion } from './jwt.js'

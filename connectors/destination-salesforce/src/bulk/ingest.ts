@@ -1,4 +1,4 @@
-import { type ConnectorContext, type RecordResult, SluiceError } from '@sluice/core'
+import { type ConnectorContext, type RecordResult, SluiceError } from '@sluice/core/contract'
 import type { SalesforceApi } from '../api.js'
 import { csvLine } from '../csv.js'
 import type { Plan, PlannedRecord } from '../plan.js'

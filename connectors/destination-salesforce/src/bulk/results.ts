@@ -1,4 +1,4 @@
-import { type RecordResult, rejected, SluiceError, succeeded } from '@sluice/core'
+import { type RecordResult, rejected, SluiceError, succeeded } from '@sluice/core/contract'
 import { parseCsvRecords } from '../csv.js'
 import type { Plan, PlannedRecord } from '../plan.js'
 import type { JobInfo } from './ingest.js'

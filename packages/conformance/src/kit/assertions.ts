@@ -1,5 +1,5 @@
 import { inspect } from 'node:util'
-import { isSluiceError, type RecordResult, type SluiceError, type Value } from '@sluice/core'
+import { isSluiceError, type RecordResult, type SluiceError, type Value } from '@sluice/core/contract'
 import { expect } from 'vitest'
 import type { Harness } from './harness.js'
 

@@ -1,4 +1,4 @@
-import type { Behaviour, Value } from '@sluice/core'
+import type { Behaviour, Value } from '@sluice/core/contract'
 import type { Harness } from './harness.js'
 
 /** One conformance check: a row of the matrix and one test in each connector's suite. */

@@ -1,4 +1,4 @@
-import { isSluiceError } from '@sluice/core'
+import { isSluiceError } from '@sluice/core/contract'
 import Type, { type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { expect } from 'vitest'

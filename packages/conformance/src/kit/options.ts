@@ -1,4 +1,4 @@
-import type { Behaviour, DestinationConnector, Value } from '@sluice/core'
+import type { Behaviour, DestinationConnector, Value } from '@sluice/core/contract'
 import type { Static, TSchema } from 'typebox'
 import type { DestinationFake } from '../types.js'
 

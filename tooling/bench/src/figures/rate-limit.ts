@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises'
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 import { type BenchContext, type Figure, rowsLabel, scaledRows } from '../harness/figure.js'
 import { runIsolated } from '../harness/isolated.js'
 import { median } from '../harness/stats.js'

@@ -1,12 +1,10 @@
+import { type RunCounts, type RunMode, runSync } from '@sluice/core'
 import {
   type Destination,
   type DestinationCapabilities,
   type RateLimit,
-  type RunCounts,
-  type RunMode,
-  runSync,
   silentLogger,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import { braze, brazeCapabilities } from '@sluice/destination-braze'
 import duckdb, { connectDuckDB } from '@sluice/source-duckdb'
 import { createStateStore } from '@sluice/state-store'

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 
 /** What the fake saw of /users/track since its last reset. */
 export interface TrackTraffic {

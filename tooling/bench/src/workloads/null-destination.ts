@@ -1,4 +1,4 @@
-import { BEHAVIOURS, type Destination, defineDestination, succeeded } from '@sluice/core'
+import { BEHAVIOURS, type Destination, defineDestination, succeeded } from '@sluice/core/contract'
 
 /** What the null destination has been asked to do, so a figure can say how many requests a run sent. */
 export interface NullDestinationStats {

@@ -1,4 +1,5 @@
-import type { DiffSession, Source, StateStore, TrackingSink } from '@sluice/core'
+import type { DiffSession, StateStore, TrackingSink } from '@sluice/core'
+import type { Source } from '@sluice/core/contract'
 
 /**
  * Seconds spent inside each part a run calls: the source's chunks, the state store's staging, diff,

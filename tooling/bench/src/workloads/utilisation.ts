@@ -1,4 +1,4 @@
-import type { RateLimit } from '@sluice/core'
+import type { RateLimit } from '@sluice/core/contract'
 
 /**
  * How much of a fixed-window quota a run used: requests accepted in each whole window of the run, as a

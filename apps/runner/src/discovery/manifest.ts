@@ -1,6 +1,6 @@
+import { explain } from '@sluice/core'
+import { BEHAVIOURS } from '@sluice/core/contract'
 import Type, { type Static } from 'typebox'
-import { explain } from './config/explain.js'
-import { BEHAVIOURS } from './contract/records.js'
 
 /**
  * The `sluice` block of a connector package's package.json: what the runner, the marketplace and the

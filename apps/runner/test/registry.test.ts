@@ -1,10 +1,10 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { isSluiceError } from '@sluice/core/contract'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { isSluiceError } from '../src/errors.js'
-import { manifestProblems } from '../src/manifest.js'
-import { findInstalledConnectors, loadConnector } from '../src/registry.js'
+import { manifestProblems } from '../src/discovery/manifest.js'
+import { findInstalledConnectors, loadConnector } from '../src/discovery/registry.js'
 
 const manifest = {
   kind: 'destination',

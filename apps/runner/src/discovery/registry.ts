@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { destinationProblems, sourceProblems } from './contract/define.js'
-import type { DestinationConnector } from './contract/destination.js'
-import type { SourceConnector } from './contract/source.js'
-import { SluiceError } from './errors.js'
+import {
+  type DestinationConnector,
+  destinationProblems,
+  SluiceError,
+  type SourceConnector,
+  sourceProblems,
+} from '@sluice/core/contract'
 import { type ConnectorManifest, connectorId, manifestProblems } from './manifest.js'
 
 /**
