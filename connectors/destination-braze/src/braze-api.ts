@@ -1,4 +1,4 @@
-import type { Logger } from '@sluice/core'
+import type { Logger } from '@sluice/core/contract'
 import {
   bearerAuth,
   createHttpClient,
@@ -39,6 +39,8 @@ export interface BrazeApiOptions {
   log?: Logger
   /** an undici dispatcher for every request (tests, proxies) */
   dispatcher?: HttpClientOptions['dispatcher']
+  /** overrides the HTTP toolkit's retry settings (tests use short backoffs); `budget` is the run's */
+  retry?: HttpClientOptions['retry']
 }
 
 export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOptions = {}): BrazeApi {
@@ -50,6 +52,7 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
     concurrency: CONCURRENCY,
     ...(options.log ? { log: options.log } : {}),
     ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
   }
   // One client and one quota per endpoint family, created on first use: a sync that only tracks
   // never opens the delete client.

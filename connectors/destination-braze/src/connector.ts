@@ -1,4 +1,4 @@
-import { type DestinationCapabilities, defineDestination } from '@sluice/core'
+import { type DestinationCapabilities, defineDestination } from '@sluice/core/contract'
 import { type BrazeApiOptions, createBrazeApi } from './braze-api.js'
 import { brazeCatalog } from './catalog.js'
 import { BrazeConfigSchema, DOCUMENTED_RATE_LIMITS, resolveConfig } from './config.js'
@@ -31,7 +31,8 @@ export function createBrazeDestination(apiOptions: BrazeApiOptions = {}) {
     capabilities: brazeCapabilities,
     connect(rawConfig, ctx) {
       const config = resolveConfig(rawConfig)
-      const api = createBrazeApi(config, { log: ctx.log, ...apiOptions })
+      const retry = { ...apiOptions.retry, ...(ctx.retryBudget ? { budget: ctx.retryBudget } : {}) }
+      const api = createBrazeApi(config, { log: ctx.log, ...apiOptions, retry })
       return {
         async check(callCtx) {
           // A read that changes nothing and needs only a valid key: the first page of custom attributes.

@@ -4,7 +4,7 @@ import {
   type Destination,
   defineDestination,
   SluiceError,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import Bottleneck from 'bottleneck'
 import { createSalesforceApi, type SalesforceApi, type SalesforceApiOptions } from './api.js'
 import { type ResolvedSalesforceConfig, resolveConfig, SalesforceConfig } from './config.js'
@@ -32,12 +32,13 @@ export interface SalesforceConnectOptions extends SalesforceApiOptions {
 /** Connects with extra options; `salesforce.connect` is this without them. */
 export function connectSalesforce(
   rawConfig: SalesforceConfig,
-  ctx: Pick<ConnectorContext, 'log'>,
+  ctx: Pick<ConnectorContext, 'log' | 'retryBudget'>,
   options: SalesforceConnectOptions = {},
 ): Destination {
   const config: ResolvedSalesforceConfig = resolveConfig(rawConfig)
   let api = options.api
-  const client = () => (api ??= createSalesforceApi(config, { log: ctx.log, ...options }))
+  const retry = { ...options.retry, ...(ctx.retryBudget ? { budget: ctx.retryBudget } : {}) }
+  const client = () => (api ??= createSalesforceApi(config, { log: ctx.log, ...options, retry }))
   // One limiter per connection: engine concurrency × chunks per batch stays within collectionsConcurrency.
   const collectionsLimiter = new Bottleneck({ maxConcurrent: config.collectionsConcurrency })
   const settings = {

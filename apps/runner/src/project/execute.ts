@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events'
-import { type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
+import { DEFAULTS, type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
+import { createRetryBudget } from '@sluice/core/http'
 import type { ProgressView } from '../output/progress.js'
 import { invalidTotal, sumOf } from '../output/run-summary.js'
 import { connectDestination, connectorContext, connectSource } from './connect.js'
@@ -49,7 +50,8 @@ export async function executeSync(
   setMaxListeners(0, options.signal)
   const sync = requireSync(project, name)
   const model = project.resolved.models[sync.model]!
-  const ctx = connectorContext(options.signal)
+  // One retry budget for every request of the run: a destination that keeps failing fails the run.
+  const ctx = { ...connectorContext(options.signal), retryBudget: createRetryBudget(DEFAULTS.runRetryBudget) }
   const sourceType = project.resolved.sources[model.source]!.type
   const destinationType = project.resolved.destinations[sync.destination]!.type
   const source = connectSource(project, model.source, ctx)

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from 'typebox'
+import type { RetryBudget } from '../http/types.js'
 import type { Logger } from '../logger.js'
 import type { Catalog } from './catalog.js'
 import type { Behaviour, DeleteBehaviour, RecordResult, WriteBatch } from './records.js'
@@ -35,6 +36,11 @@ export interface ConnectorContext {
   /** cancels in-flight work: the run was cancelled or failed */
   signal: AbortSignal
   log: Logger
+  /**
+   * The run's retry budget, shared by every request of the run: hand it to `createHttpClient`
+   * (`retry.budget`) when connecting, so a destination that keeps failing fails the run in bounded time.
+   */
+  retryBudget?: RetryBudget
 }
 
 /** What the runner and the engine hold once a destination is connected with its config. */

@@ -1,0 +1,33 @@
+/**
+ * Every default a run depends on, in one place: the config schema shows them, config resolution fills
+ * them in, the engine, the tracking lake and the HTTP toolkit fall back on them.
+ */
+export const DEFAULTS = {
+  /** how many days a rejected row is retried with unchanged data (Segment's 14) */
+  rejectedRetryDays: 14,
+  /** how many days tracking files are kept */
+  retentionDays: 14,
+  /** the state folder, relative to the config's folder */
+  statePath: '.sluice/state',
+  /** the tracking lake folder, relative to the config's folder */
+  lakePath: '.sluice/lake',
+  /** the schema that receives warehouse sync logs */
+  warehouseLogsSchema: 'sluice_logs',
+  /** the bookkeeping schema of the postgres state store */
+  postgresSchema: 'sluice',
+  /** where a dbt model's manifest is read, relative to the config's folder */
+  dbtManifest: 'target/manifest.json',
+  /** the tracking lake's top folder when neither `settings.org` nor the project's name says */
+  org: 'default',
+  /** rows per chunk read from a source */
+  queryChunkRows: 2048,
+  /** records per commit group (tracking batch + snapshot delta), rounded to whole requests */
+  commitRecords: 5000,
+  /** how many mapped records a dry run shows */
+  previewSize: 5,
+  /**
+   * Retries shared by every request of one run (each request still gives up after its own attempts):
+   * a destination that keeps failing fails the run instead of every request waiting out its backoff.
+   */
+  runRetryBudget: 200,
+} as const
