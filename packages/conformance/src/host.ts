@@ -39,6 +39,8 @@ export interface FakeHost {
   traffic: HostTraffic
   /** forgets the traffic log and counters (not the fake's records) */
   resetTraffic(): void
+  /** resolves once the host has received at least `count` requests since the last reset */
+  waitForRequests(count: number): Promise<void>
   close(): Promise<void>
 }
 
@@ -67,6 +69,12 @@ export async function startFakeHost(
   }
   let inFlight = 0
   let url = ''
+  let waiters: Array<{ count: number; resolve: () => void }> = []
+  const wakeWaiters = () => {
+    const ready = waiters.filter((w) => traffic.received >= w.count)
+    waiters = waiters.filter((w) => traffic.received < w.count)
+    for (const w of ready) w.resolve()
+  }
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     traffic.received += 1
@@ -77,6 +85,7 @@ export async function startFakeHost(
       status: 0,
     }
     traffic.log.push(entry)
+    wakeWaiters()
     const answerFault = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       stats.requests += 1
       entry.status = status
@@ -109,7 +118,10 @@ export async function startFakeHost(
     }
     if (faults.slowMs && faults.slowMs > 0) {
       traffic.injected.slowed += 1
-      await delay(faults.slowMs)
+      // Held until the time is up or the client goes away, so a long hold leaves no timer behind.
+      const gone = new AbortController()
+      res.once('close', () => gone.abort())
+      await delay(faults.slowMs, undefined, { signal: gone.signal }).catch(() => {})
       // The client gave up waiting: a real server would carry on, but nobody reads the answer.
       if (res.destroyed || req.socket.destroyed) {
         entry.status = 'dropped'
@@ -173,6 +185,10 @@ export async function startFakeHost(
       traffic.maxInFlight = inFlight
       traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0 }
       traffic.log = []
+    },
+    waitForRequests(count) {
+      if (traffic.received >= count) return Promise.resolve()
+      return new Promise<void>((resolve) => waiters.push({ count, resolve }))
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,4 +1,10 @@
-import { type DestinationConnector, defineDestination, rejected, SluiceError, succeeded } from '@sluice/core'
+import {
+  type DestinationConnector,
+  defineDestination,
+  rejected,
+  SluiceError,
+  succeeded,
+} from '@sluice/core/contract'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CHECKS, type DestinationConformanceOptions } from '../src/index.js'
 import { Harness } from '../src/kit/harness.js'
@@ -60,6 +66,7 @@ describe('the kit fails a connector that', () => {
   it('passes the working connector on the same checks', async () => {
     await runCheck('update: creates nothing', records)
     await runCheck("per-record rejections come back with the API's reason while the rest succeed", records)
+    await runCheck("a write in flight stops when the run's signal aborts", records)
   })
 
   it('creates records on update', async () => {
@@ -111,6 +118,15 @@ describe('the kit fails a connector that', () => {
       /to be less than or equal to 5/,
     )
   })
+
+  it('ignores the run signal, so a cancelled run keeps waiting on its requests', async () => {
+    const deaf = broken({
+      write: (inner) => (batch, ctx) => inner.write(batch, { ...ctx, signal: new AbortController().signal }),
+    })
+    await expect(runCheck("a write in flight stops when the run's signal aborts", deaf)).rejects.toThrow(
+      /ignored the aborted signal/,
+    )
+  }, 60_000)
 
   it('declares a batch size it does not split down to what the API takes', async () => {
     const greedy = defineDestination({

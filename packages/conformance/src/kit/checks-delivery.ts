@@ -1,4 +1,4 @@
-import type { Value } from '@sluice/core'
+import type { Value } from '@sluice/core/contract'
 import { expect } from 'vitest'
 import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored, pool } from './assertions.js'
 import { type Check, needsSeed, samples } from './check.js'
@@ -6,6 +6,14 @@ import { type Harness, holds } from './harness.js'
 
 /** The largest batch the size check sends, so connectors that take 10 000 records stay quick to test. */
 const MAX_BATCH_TRIED = 2_000
+
+/**
+ * How long a write may keep waiting once the run's signal aborted. The fake holds its answer far
+ * longer than this (and longer than the HTTP toolkit's response timeout), so only a connector that
+ * forwards the signal to its requests settles within it.
+ */
+const CANCEL_GRACE_MS = 15_000
+const HELD_ANSWER_MS = 90_000
 
 /**
  * Values that single out records `picked` wherever the API keeps them: their identifiers and every text
@@ -148,6 +156,33 @@ export const deliveryChecks: Check[] = [
       expect(error.message).toMatch(/^\[sluice\] \[[a-z0-9-]+\] /)
       expect(error.message).toMatch(/503|retries exhausted/i)
       expect(h.host.traffic.injected.serverErrors).toBeGreaterThan(1)
+    },
+  },
+  {
+    group: 'resilience',
+    title: "a write in flight stops when the run's signal aborts",
+    skip: needsSeed,
+    timeoutMs: 60_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      h.fake.faults.slowMs = HELD_ANSWER_MS
+      const run = new AbortController()
+      const write = h
+        .write(destination, h.seedOperation!, samples(h, 0, 1), run.signal)
+        .then(() => 'answered' as const)
+        .catch(() => 'stopped' as const)
+      await h.host.waitForRequests(1)
+      run.abort()
+      let timer: NodeJS.Timeout | undefined
+      const outcome = await Promise.race([
+        write,
+        new Promise<'still waiting'>((resolve) => {
+          timer = setTimeout(() => resolve('still waiting'), CANCEL_GRACE_MS)
+        }),
+      ]).finally(() => clearTimeout(timer))
+      expect(outcome, 'the write ignored the aborted signal: pass ctx.signal to every request').toBe(
+        'stopped',
+      )
     },
   },
   {

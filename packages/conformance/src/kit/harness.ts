@@ -6,7 +6,7 @@ import type {
   OutboundRecord,
   RecordResult,
   Value,
-} from '@sluice/core'
+} from '@sluice/core/contract'
 import type { TSchema } from 'typebox'
 import { clearFaults } from '../faults.js'
 import { type FakeHost, startFakeHost } from '../host.js'
@@ -58,8 +58,8 @@ export class Harness<S extends TSchema = TSchema> {
     error: (m, f) => this.logLines.push(line(m, f)),
   }
 
-  context(): ConnectorContext {
-    return { signal: new AbortController().signal, log: this.log }
+  context(signal: AbortSignal = new AbortController().signal): ConnectorContext {
+    return { signal, log: this.log }
   }
 
   /** Connects the connector with the working config (or another one) for this check. */
@@ -92,6 +92,7 @@ export class Harness<S extends TSchema = TSchema> {
     destination: Destination,
     operation: Operation,
     fieldsList: Array<Record<string, Value>>,
+    signal?: AbortSignal,
   ): Promise<RecordResult[]> {
     const records = fieldsList.map((fields) =>
       operation === 'delete'
@@ -101,7 +102,7 @@ export class Harness<S extends TSchema = TSchema> {
     const results = await this.capture(() =>
       destination.write(
         { object: this.options.object, operation, identifierField: this.options.identifierField, records },
-        this.context(),
+        this.context(signal),
       ),
     )
     if (results.length !== records.length) {
