@@ -2,22 +2,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
-  type Behaviour,
-  type DeleteBehaviour,
-  type Destination,
-  type DestinationCapabilities,
   type ModelConfig,
-  type Operation,
-  type OutboundRecord,
-  type RecordResult,
   type RunSyncOptions,
   runSync,
   type SyncConfig,
   type TrackingBatch,
   type TrackingSink,
-  type Value,
-  type WriteBatch,
 } from '@sluice/core'
+import type {
+  Behaviour,
+  DeleteBehaviour,
+  Destination,
+  DestinationCapabilities,
+  Operation,
+  OutboundRecord,
+  RecordResult,
+  Value,
+  WriteBatch,
+} from '@sluice/core/contract'
 import duckdbSource, { connectDuckDB } from '@sluice/source-duckdb'
 import { createStateStore, type DuckDBStateStore } from '../src/index.js'
 
@@ -114,6 +116,7 @@ export interface Harness {
   source: ReturnType<typeof connectDuckDB>
   destination: MemoryDestination
   tracking: MemoryTracking
+  sync: SyncConfig
   sql(statement: string): Promise<void>
   run(overrides?: Partial<RunSyncOptions>): ReturnType<typeof runSync>
   cleanup(): Promise<void>
@@ -156,6 +159,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     source,
     destination,
     tracking,
+    sync,
     sql: async (statement) => source.execute?.(statement),
     run: (overrides = {}) =>
       runSync({

@@ -1,8 +1,10 @@
+import { DEFAULTS } from '@sluice/core'
 import { DATASETS, PURGED, purgedNote, type RunLocation, runFolder, runOfFile } from './layout.js'
 import type { PurgedRun } from './purged-run.js'
 import type { LakeEntry, LakeStorage } from './storage.js'
 
-export const DEFAULT_RETENTION_DAYS = 14
+/** core's default (`DEFAULTS.retentionDays`), re-exported under the name this package has always used */
+export const DEFAULT_RETENTION_DAYS = DEFAULTS.retentionDays
 const DAY_MS = 86_400_000
 /** How long the note a purge leaves is kept: long enough to explain any run a user still asks about. */
 const NOTE_DAYS = 365

@@ -1,7 +1,7 @@
 import {
   compileMapping,
   identifierText,
-  type Operation,
+  planRow,
   planStep,
   quoteIdentifier,
   type RecordResult,
@@ -68,6 +68,7 @@ export default async function run({ positionals, values, global }: CommandInput)
   const ctx = connectorContext(AbortSignal.timeout(120_000))
   const paint = paintFor(process.stdout)
 
+  // Only the step here: the record is planned below, once the row is read, as a run plans it.
   const step = planStep(sync.behaviour, kind, sync.deleteBehaviour)
   if (step === 'accept' || step === 'forget') {
     process.stdout.write(
@@ -75,7 +76,6 @@ export default async function run({ positionals, values, global }: CommandInput)
     )
     return EXIT.ok
   }
-  const operation: Operation = step
 
   // The row, as the model has it now.
   const source = connectSource(project, model.source, ctx)
@@ -115,17 +115,16 @@ export default async function run({ positionals, values, global }: CommandInput)
       },
     )
   }
-  const fields =
-    operation === 'delete'
-      ? mapper.deletePayload(id)
-      : operation === 'clear'
-        ? mapper.clearPayload(id)
-        : mapper.payload(row!)
+  // The engine's own plan for this row: byte for byte the record a run would send.
+  const planned = planRow(row, id, kind, sync, mapper)
+  if (planned.record === undefined) throw new Error(`planned ${planned.step} for a row planned to send`)
+  const operation = planned.step
+  const fields = planned.record.fields
   const batch: WriteBatch = {
     object: sync.object,
     operation,
     identifierField: sync.identifier.field,
-    records: [{ identifier: id, fields }],
+    records: [planned.record],
   }
 
   const out: string[] = []

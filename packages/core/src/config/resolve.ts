@@ -2,6 +2,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path'
 import type { TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import type { DeleteBehaviour } from '../contract/records.js'
+import { DEFAULTS } from '../defaults.js'
 import type { LoadedConnectors } from './connectors.js'
 import { type Env, resolveEnv } from './env.js'
 import { ConfigError, toIssue } from './errors.js'
@@ -62,15 +63,16 @@ export interface ResolvedSync extends SyncConfig {
   alerts: Alert[]
 }
 
+/** The settings' defaults (one home for every default: `DEFAULTS` in `defaults.ts`). */
 export const DEFAULT_SETTINGS = {
-  statePath: '.sluice/state',
-  lakePath: '.sluice/lake',
-  retentionDays: 14,
-  rejectedRetryDays: 14,
-  warehouseLogsSchema: 'sluice_logs',
-  postgresSchema: 'sluice',
-  dbtManifest: 'target/manifest.json',
-  org: 'default',
+  statePath: DEFAULTS.statePath,
+  lakePath: DEFAULTS.lakePath,
+  retentionDays: DEFAULTS.retentionDays,
+  rejectedRetryDays: DEFAULTS.rejectedRetryDays,
+  warehouseLogsSchema: DEFAULTS.warehouseLogsSchema,
+  postgresSchema: DEFAULTS.postgresSchema,
+  dbtManifest: DEFAULTS.dbtManifest,
+  org: DEFAULTS.org,
 } as const
 
 export interface ResolveOptions {

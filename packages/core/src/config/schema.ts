@@ -1,5 +1,6 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import { BEHAVIOURS, DELETE_BEHAVIOURS } from '../contract/records.js'
+import { DEFAULTS } from '../defaults.js'
 
 /**
  * The project config: `sluice.config.ts` (through `defineConfig`) or `sluice.json`, one schema for both.
@@ -109,7 +110,7 @@ export const DbtModel = Obj(
         model: Type.String({ minLength: 1, description: 'the dbt model name' }),
         manifest: Type.Optional(
           Type.String({
-            default: 'target/manifest.json',
+            default: DEFAULTS.dbtManifest,
             description: "the dbt manifest, relative to the config file's folder",
           }),
         ),
@@ -299,7 +300,7 @@ export const DuckdbState = Obj(
     backend: Type.Literal('duckdb'),
     path: Type.Optional(
       Type.String({
-        default: '.sluice/state',
+        default: DEFAULTS.statePath,
         description: "the state folder, relative to the config's folder",
       }),
     ),
@@ -310,7 +311,9 @@ export const PostgresState = Obj(
   {
     backend: Type.Literal('postgres'),
     url: Type.String({ minLength: 1, description: 'a postgres:// URL, usually ${env:DATABASE_URL}' }),
-    schema: Type.Optional(Type.String({ default: 'sluice', description: 'the bookkeeping schema' })),
+    schema: Type.Optional(
+      Type.String({ default: DEFAULTS.postgresSchema, description: 'the bookkeeping schema' }),
+    ),
   },
   { description: 'state in a bookkeeping schema in PostgreSQL' },
 )
@@ -322,7 +325,7 @@ export const LocalLake = Obj(
   {
     path: Type.String({
       minLength: 1,
-      default: '.sluice/lake',
+      default: DEFAULTS.lakePath,
       description: "the tracking lake folder, relative to the config's folder",
     }),
   },
@@ -350,7 +353,10 @@ export const WarehouseLogs = Obj(
       Type.String({ minLength: 1, description: 'the source to write into; the only source when absent' }),
     ),
     schema: Type.Optional(
-      Type.String({ default: 'sluice_logs', description: 'the schema that receives the logs' }),
+      Type.String({
+        default: DEFAULTS.warehouseLogsSchema,
+        description: 'the schema that receives the logs',
+      }),
     ),
   },
   { description: 'write run results and rejected rows back into the warehouse' },
@@ -361,12 +367,16 @@ export const Settings = Obj({
   state: Type.Optional(StateSettings),
   lake: Type.Optional(LakeSettings),
   retentionDays: Type.Optional(
-    Type.Integer({ minimum: 1, default: 14, description: 'how many days tracking files are kept' }),
+    Type.Integer({
+      minimum: 1,
+      default: DEFAULTS.retentionDays,
+      description: 'how many days tracking files are kept',
+    }),
   ),
   rejectedRetryDays: Type.Optional(
     Type.Integer({
       minimum: 0,
-      default: 14,
+      default: DEFAULTS.rejectedRetryDays,
       description: 'how many days a rejected row is retried on every run (0: never retried)',
     }),
   ),

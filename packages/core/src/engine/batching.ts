@@ -1,7 +1,5 @@
+import { DEFAULTS } from '../defaults.js'
 import type { RunSyncOptions } from './types.js'
-
-/** commit groups hold about this many records (a whole number of requests) */
-const DEFAULT_COMMIT_RECORDS = 5000
 
 /** Records per request: the sync's batch size, never above what the destination accepts. */
 export function batchSize(options: RunSyncOptions): number {
@@ -18,6 +16,6 @@ export function concurrency(options: RunSyncOptions): number {
 /** Records per commit group: about `commitSize` (5,000 by default), a whole number of requests. */
 export function commitRecords(options: RunSyncOptions): number {
   const size = batchSize(options)
-  const wanted = options.commitSize ?? DEFAULT_COMMIT_RECORDS
+  const wanted = options.commitSize ?? DEFAULTS.commitRecords
   return Math.max(size, Math.floor(wanted / size) * size)
 }

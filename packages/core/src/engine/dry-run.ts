@@ -1,7 +1,7 @@
+import { DEFAULTS } from '../defaults.js'
 import type { RowMapper } from '../mapping/mapper.js'
 import type { PerOperation } from '../run.js'
-import { outbound } from './outbound.js'
-import { planStep } from './plan.js'
+import { planChange } from './plan.js'
 import type { DiffSession } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
 
@@ -14,19 +14,15 @@ export async function dryRunPlan(
 ): Promise<Pick<RunSyncResult, 'planned' | 'preview'>> {
   const planned: PerOperation = {}
   const preview: NonNullable<RunSyncResult['preview']> = []
-  const limit = options.previewSize ?? 5
+  const limit = options.previewSize ?? DEFAULTS.previewSize
   for (const kinds of [['added', 'changed'], ['removed']] as const) {
     for await (const chunk of session.changes(kinds)) {
       if (signal.aborted) return { planned, preview }
       for (const change of chunk) {
-        const step = planStep(options.sync.behaviour, change.kind as 'added', options.sync.deleteBehaviour)
-        if (step === 'accept' || step === 'forget') continue
-        planned[step] = (planned[step] ?? 0) + 1
-        if (preview.length < limit)
-          preview.push({
-            operation: step,
-            record: outbound(change, step, mapper, options.sync.identifier.field),
-          })
+        const plan = planChange(change, options.sync, mapper)
+        if (plan.record === undefined) continue
+        planned[plan.step] = (planned[plan.step] ?? 0) + 1
+        if (preview.length < limit) preview.push({ operation: plan.step, record: plan.record })
       }
     }
   }

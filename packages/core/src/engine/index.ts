@@ -10,8 +10,9 @@ export {
   resolveModelSql,
   sqlLiteral,
 } from './model.js'
-export { planStep, type Step } from './plan.js'
+export { type PlannedRecord, planChange, planRow, planStep, type Step } from './plan.js'
 export { newRunId } from './run-id.js'
-export { identifierText, runSync } from './run-sync.js'
+export { runSync } from './run-sync.js'
+export { identifierText, stageRow } from './stage.js'
 export type * from './state.js'
 export type { RunProgress, RunSyncOptions, RunSyncResult } from './types.js'

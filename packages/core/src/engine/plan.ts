@@ -1,5 +1,9 @@
-import type { Behaviour, DeleteBehaviour, Operation } from '../contract/records.js'
-import type { ChangeKind } from './state.js'
+import type { SyncConfig } from '../config/schema.js'
+import type { Behaviour, DeleteBehaviour, Operation, OutboundRecord, Row } from '../contract/records.js'
+import type { RowMapper } from '../mapping/mapper.js'
+import { outbound } from './outbound.js'
+import { stageRow } from './stage.js'
+import type { Change, ChangeKind } from './state.js'
 
 /**
  * What to do with one changed row:
@@ -33,4 +37,35 @@ export function planStep(
       // The model lists records to delete: a row deleted once is not deleted again when it changes.
       return kind === 'added' ? 'delete' : 'accept'
   }
+}
+
+type PlannedSync = Pick<SyncConfig, 'behaviour' | 'deleteBehaviour' | 'identifier'>
+
+/** One change's plan: the step, and for an operation the record exactly as it is sent. */
+export type PlannedRecord =
+  | { step: Operation; record: OutboundRecord }
+  | { step: 'accept' | 'forget'; record?: undefined }
+
+/** Plans one change read back from the diff: what a run does with it, and what it sends. */
+export function planChange(change: Change, sync: PlannedSync, mapper: RowMapper): PlannedRecord {
+  const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
+  if (step === 'accept' || step === 'forget') return { step }
+  return { step, record: outbound(change, step, mapper, sync.identifier.field) }
+}
+
+/**
+ * Plans one model row as a run would if the diff found it `kind`: staged (mapped, as JSON text), then
+ * planned like any change. `sluice test-row` and previews use this, so what they show is byte for byte
+ * what a run sends. A removed row has no payload in a run (it left the model): only its identifier.
+ */
+export function planRow(
+  row: Row | undefined,
+  identifier: string,
+  kind: Extract<ChangeKind, 'added' | 'changed' | 'removed'>,
+  sync: PlannedSync,
+  mapper: RowMapper,
+): PlannedRecord {
+  const staged = row && kind !== 'removed' ? stageRow(mapper, row) : undefined
+  const change: Change = { kind, identifier, hash: '', payload: staged?.payload ?? null }
+  return planChange(change, sync, mapper)
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type { ConnectorContext } from '../contract/destination.js'
 import type { Value } from '../contract/records.js'
+import { DEFAULTS } from '../defaults.js'
 import { SluiceError, toSluiceError } from '../errors.js'
 import { type Logger, silentLogger } from '../logger.js'
 import { compileMapping } from '../mapping/mapper.js'
@@ -11,17 +12,16 @@ import { batchSize, commitRecords, concurrency } from './batching.js'
 import { maxCursor } from './cursor.js'
 import { dryRunPlan } from './dry-run.js'
 import { trackInvalid } from './invalid-rows.js'
-import { stringifyExact } from './json.js'
 import { type Dialect, quoteIdentifier, resolveModelSql } from './model.js'
-import { outbound, stagedPayloadText } from './outbound.js'
-import { planStep } from './plan.js'
+import { stagedPayloadText } from './outbound.js'
+import { planChange } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
 import { Sender } from './sender.js'
+import { stageRow } from './stage.js'
 import type { DiffSession, StagedRow } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
 
-const DEFAULT_RETRY_DAYS = 14
 const DAY_MS = 86_400_000
 const LEDGER_SAVE_INTERVAL_MS = 1000
 
@@ -102,15 +102,12 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
 
     // Query, map, hash and stage, chunk by chunk: the model never sits in JS memory as a whole.
     let cursor: Value | undefined
-    for await (const rows of options.source.query(readSql, { chunkSize: 2048, signal })) {
+    for await (const rows of options.source.query(readSql, { chunkSize: DEFAULTS.queryChunkRows, signal })) {
       checkCancelled()
       const staged: StagedRow[] = new Array(rows.length)
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as (typeof rows)[number]
-        staged[i] = {
-          identifier: identifierText(mapper.identifier(row)),
-          payload: stringifyExact(mapper.payload(row)),
-        }
+        staged[i] = stageRow(mapper, row)
         if (model.cursor) cursor = maxCursor(cursor, readPath(row, model.cursor) ?? null)
       }
       await session.stage(staged)
@@ -120,7 +117,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     }
 
     await phase('preparing')
-    const retryDays = options.rejectedRetryDays ?? DEFAULT_RETRY_DAYS
+    const retryDays = options.rejectedRetryDays ?? DEFAULTS.rejectedRetryDays
     const summary = await session.diff({
       mode,
       removals: mode === 'incremental' && !cursorMode,
@@ -178,14 +175,14 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
         for await (const chunk of session.changes(phaseKinds)) {
           if (sender.stopped) break
           for (const change of chunk) {
-            const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
-            if (step === 'accept' || step === 'forget')
-              await sender.settle(step === 'accept' ? 'put' : 'remove', change)
+            const planned = planChange(change, sync, mapper)
+            if (planned.record === undefined)
+              await sender.settle(planned.step === 'accept' ? 'put' : 'remove', change)
             else {
-              const payloadJson = stagedPayloadText(change, step)
-              await sender.add(step, {
+              const payloadJson = stagedPayloadText(change, planned.step)
+              await sender.add(planned.step, {
                 change,
-                record: outbound(change, step, mapper, sync.identifier.field),
+                record: planned.record,
                 ...(payloadJson !== undefined ? { payloadJson } : {}),
               })
             }
@@ -245,12 +242,4 @@ function narrowedSql(
   if (cursor) columns.add(cursor)
   const list = [...columns].map((c) => quoteIdentifier(c, dialect)).join(', ')
   return `SELECT ${list} FROM (${sql}) AS sluice_rows`
-}
-
-/** The identifier as text: the key in the snapshot and in tracking. */
-export function identifierText(value: Value | undefined): string | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'string') return value
-  if (typeof value === 'object') return stringifyExact(value)
-  return String(value)
 }
