@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { SluiceError } from '@sluice/core/contract'
+import { SluiceError, sleep } from '@sluice/core/contract'
 
 /** Longer pauses are not waited out: the request goes, and a 429 is handled as any other. */
 const MAX_PAUSE_MS = 120_000
@@ -19,7 +18,7 @@ export class QuotaPause {
     const ms = this.until - this.now()
     if (ms <= 0) return
     try {
-      await sleep(ms, undefined, signal ? { signal } : {})
+      await sleep(ms, signal)
     } catch {
       throw new SluiceError('cancelled', 'the run was cancelled while waiting for the Braze quota', {
         code: 'CANCELLED',

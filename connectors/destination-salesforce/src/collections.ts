@@ -1,5 +1,4 @@
-import { type RecordResult, rejected, succeeded } from '@sluice/core/contract'
-import type Bottleneck from 'bottleneck'
+import { type RecordResult, rejected, type Semaphore, succeeded } from '@sluice/core/contract'
 import type { SalesforceApi } from './api.js'
 import type { Plan, PlannedRecord } from './plan.js'
 import { toJsonValue } from './values.js'
@@ -23,7 +22,7 @@ interface SaveResult {
 export async function sendCollections(
   api: SalesforceApi,
   plan: Plan,
-  limiter: Bottleneck,
+  limiter: Semaphore,
   results: RecordResult[],
   signal?: AbortSignal,
 ): Promise<void> {
@@ -32,7 +31,7 @@ export async function sendCollections(
     chunks.push(plan.records.slice(i, i + COLLECTION_SIZE))
   await Promise.all(
     chunks.map((chunk) =>
-      limiter.schedule(async () => {
+      limiter.run(async () => {
         const answers = await sendChunk(api, plan, chunk, signal)
         if (answers.length !== chunk.length) {
           throw new Error(`Salesforce answered ${answers.length} results for ${chunk.length} records`)

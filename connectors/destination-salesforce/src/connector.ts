@@ -3,9 +3,10 @@ import {
   type ConnectorContext,
   type Destination,
   defineDestination,
+  mapConcurrently,
+  Semaphore,
   SluiceError,
 } from '@sluice/core/contract'
-import Bottleneck from 'bottleneck'
 import { createSalesforceApi, type SalesforceApi, type SalesforceApiOptions } from './api.js'
 import { type ResolvedSalesforceConfig, resolveConfig, SalesforceConfig } from './config.js'
 import { toCatalogObject } from './describe.js'
@@ -40,7 +41,7 @@ export function connectSalesforce(
   const retry = { ...options.retry, ...(ctx.retryBudget ? { budget: ctx.retryBudget } : {}) }
   const client = () => (api ??= createSalesforceApi(config, { log: ctx.log, ...options, retry }))
   // One limiter per connection: engine concurrency × chunks per batch stays within collectionsConcurrency.
-  const collectionsLimiter = new Bottleneck({ maxConcurrent: config.collectionsConcurrency })
+  const collectionsLimiter = new Semaphore(config.collectionsConcurrency)
   const settings = {
     bulkThreshold: config.bulkThreshold,
     bulk: {
@@ -79,9 +80,9 @@ export function connectSalesforce(
         (await client().describeGlobal(signal))
           .filter((o) => o.createable && o.updateable && o.queryable)
           .map((o) => o.name)
-      const limiter = new Bottleneck({ maxConcurrent: config.collectionsConcurrency })
-      const objects = await Promise.all(
-        names.map((name) => limiter.schedule(() => describeOrFail(client(), name, signal))),
+      const objects = await mapConcurrently(
+        config.collectionsConcurrency,
+        names.map((name) => () => describeOrFail(client(), name, signal)),
       )
       return { objects: objects.map((d) => toCatalogObject(d, BEHAVIOURS)) }
     },
@@ -96,7 +97,6 @@ export function connectSalesforce(
     },
 
     async close() {
-      await collectionsLimiter.stop({ dropWaitingJobs: false }).catch(() => {})
       await api?.close()
     },
   }

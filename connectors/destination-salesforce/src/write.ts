@@ -2,10 +2,10 @@ import {
   type ConnectorContext,
   type RecordResult,
   rejected,
+  type Semaphore,
   SluiceError,
   type WriteBatch,
 } from '@sluice/core/contract'
-import type Bottleneck from 'bottleneck'
 import type { SalesforceApi } from './api.js'
 import { type BulkSettings, sendBulk } from './bulk/ingest.js'
 import { sendCollections } from './collections.js'
@@ -18,7 +18,7 @@ export interface WriteSettings {
   bulkThreshold: number
   bulk: BulkSettings
   /** bounds the Collections requests in flight across every batch of the connection */
-  collectionsLimiter: Bottleneck
+  collectionsLimiter: Semaphore
 }
 
 /** Which path a batch takes: recorded so tests and logs can tell. */

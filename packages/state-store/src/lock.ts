@@ -3,7 +3,7 @@ import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import type { RunLock } from '@sluice/core'
-import { SluiceError } from '@sluice/core/contract'
+import { SluiceError, sleep } from '@sluice/core/contract'
 import { isMissing } from './files.js'
 
 /** What a lock file holds: enough for another process to name the running run and to tell if it died. */
@@ -45,7 +45,7 @@ export async function acquireLockFile(
       // Released between our attempt and the read (try again), or left empty by a process that died
       // between creating and writing it (old enough: take it over).
       if (!(await olderThan(path, HALF_WRITTEN_MS))) {
-        await new Promise((resolve) => setTimeout(resolve, 50))
+        await sleep(50)
         continue
       }
     } else if (holderIsAlive(holder)) {

@@ -1,4 +1,4 @@
-import { type ConnectorContext, type RecordResult, SluiceError } from '@sluice/core/contract'
+import { type ConnectorContext, type RecordResult, SluiceError, sleep } from '@sluice/core/contract'
 import type { SalesforceApi } from '../api.js'
 import { csvLine } from '../csv.js'
 import type { Plan, PlannedRecord } from '../plan.js'
@@ -196,7 +196,9 @@ async function waitForJob(
         },
       )
     }
-    await sleep(wait, signal)
+    await sleep(wait, signal).catch(() => {
+      throw cancelled()
+    })
     wait = Math.min(wait * 2, settings.maxPollIntervalMs)
   }
 }
@@ -204,21 +206,6 @@ async function waitForJob(
 async function abortQuietly(api: SalesforceApi, path: string): Promise<void> {
   // Best effort: a job that already ended refuses the change, and that is fine.
   await api.request({ method: 'PATCH', path, json: { state: 'Aborted' } }, () => true).catch(() => {})
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelled())
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(cancelled())
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 function cancelled(): SluiceError {

@@ -73,17 +73,3 @@ export function busiestWindow(times: number[], windowMs: number): number {
   }
   return most
 }
-
-/** Runs `tasks` with at most `limit` in flight, as the engine sends batches. */
-export async function pool<T>(limit: number, tasks: Array<() => Promise<T>>): Promise<T[]> {
-  const results: T[] = new Array(tasks.length)
-  let next = 0
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next++
-      results[index] = await tasks[index]!()
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker))
-  return results
-}

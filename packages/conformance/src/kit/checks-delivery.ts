@@ -1,6 +1,6 @@
-import type { Value } from '@sluice/core/contract'
+import { mapConcurrently, type Value } from '@sluice/core/contract'
 import { expect } from 'vitest'
-import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored, pool } from './assertions.js'
+import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored } from './assertions.js'
 import { type Check, needsSeed, samples } from './check.js'
 import { type Harness, holds } from './harness.js'
 
@@ -87,7 +87,7 @@ export const deliveryChecks: Check[] = [
       const writes = samples(h, 0, concurrency * 3).map(
         (fields) => () => h.write(destination, h.seedOperation!, [fields]),
       )
-      const results = await pool(concurrency, writes)
+      const results = await mapConcurrently(concurrency, writes)
       results.forEach(expectAllSucceeded)
       expect(h.host.traffic.maxInFlight).toBeLessThanOrEqual(concurrency)
     },
@@ -109,7 +109,9 @@ export const deliveryChecks: Check[] = [
       const writes = samples(h, 0, limit.requests * 2 + 1).map(
         (fields) => () => h.write(destination, h.seedOperation!, [fields]),
       )
-      ;(await pool(h.options.connector.capabilities.concurrency, writes)).forEach(expectAllSucceeded)
+      ;(await mapConcurrently(h.options.connector.capabilities.concurrency, writes)).forEach(
+        expectAllSucceeded,
+      )
       const arrivals = h.host.traffic.log.map((r) => r.at)
       // A little under the window: arrival times differ from send times by a few ms of latency.
       expect(busiestWindow(arrivals, limit.perMs * 0.9)).toBeLessThanOrEqual(limit.requests)

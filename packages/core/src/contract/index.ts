@@ -3,6 +3,7 @@
  * loader or connector discovery. A connector imports from here and from `@sluice/core/http`.
  */
 
+export { mapConcurrently, Semaphore, sleep } from '../concurrency.js'
 export {
   type ErrorCategory,
   isRetryable,

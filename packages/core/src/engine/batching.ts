@@ -1,6 +1,15 @@
 import { DEFAULTS } from '../defaults.js'
 import type { RunSyncOptions } from './types.js'
 
+/**
+ * Every batching and concurrency knob of a run, in one place: records per request and requests in
+ * flight (the destination's limits, lowered by the sync's \`batching\`), records per commit group, how
+ * many groups may be open at once, and rows per chunk read from the source (\`DEFAULTS\`).
+ */
+
+/** How many commit groups may be open at once: one being filled and sent, one finishing. */
+export const OPEN_GROUPS = 2
+
 /** Records per request: the sync's batch size, never above what the destination accepts. */
 export function batchSize(options: RunSyncOptions): number {
   const max = options.destinationCapabilities.batchSize

@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events'
+import { Semaphore } from '../concurrency.js'
 import type { ConnectorContext, Destination } from '../contract/destination.js'
 import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
 import { redact } from '../redact.js'
 import type { RunCounts, TrackedRecord, TrackingBatch, TrackingSink } from '../run.js'
+import { OPEN_GROUPS } from './batching.js'
 import { stringifyExact } from './json.js'
-import { Semaphore } from './limiter.js'
 import type { Change, DiffSession, SnapshotCommit } from './state.js'
 
 export interface Outbound {
@@ -43,9 +44,6 @@ interface Group {
   items: Outbound[]
   startedAt: Date
 }
-
-/** How many commit groups may be open at once: one being filled and sent, one finishing. */
-const OPEN_GROUPS = 2
 
 /**
  * Sends planned records and commits what the destination acknowledged.

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream'
 import type Bottleneck from 'bottleneck'
 import { type Dispatcher, Pool, request as undiciRequest } from 'undici'
+import { sleep } from '../concurrency.js'
 import { SluiceError } from '../errors.js'
 import { type Logger, redactingLogger, silentLogger } from '../logger.js'
 import { redact } from '../redact.js'
-import { backoffDelay, serverDelayMs, sleep } from './backoff.js'
+import { backoffDelay, serverDelayMs } from './backoff.js'
 import { createLimiter } from './limiter.js'
 import {
   describeNetworkError,

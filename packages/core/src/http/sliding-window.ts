@@ -1,5 +1,5 @@
+import { sleep } from '../concurrency.js'
 import type { RateLimit } from '../contract/destination.js'
-import { sleep } from './backoff.js'
 
 /**
  * "At most `requests` per `perMs`" taken literally: no span of `perMs` ever holds more than `requests`
