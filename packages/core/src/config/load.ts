@@ -71,13 +71,9 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
     const { mtimeMs } = await stat(file)
     module = await import(`${pathToFileURL(file).href}?mtime=${Math.trunc(mtimeMs)}`)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    const hint = /Unknown file extension/.test(reason)
-      ? ' (run under tsx, or use sluice.config.js or sluice.json)'
-      : ''
     throw single(
       displayFile,
-      { path: '', expected: 'a module that loads', found: `${redact(reason)}${hint}` },
+      { path: '', expected: 'a module that loads', found: redact(loadFailure(error, file)) },
       error,
     )
   }
@@ -89,6 +85,29 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
     })
   }
   return module.default
+}
+
+/**
+ * Why a config module did not load, with the line where the TypeScript transform or the module's own
+ * code stopped: "line 3, column 7: Expected ":" but found "default"".
+ */
+export function loadFailure(error: unknown, file: string): string {
+  const reason = error instanceof Error ? error.message : String(error)
+  if (/Unknown file extension/.test(reason)) {
+    return `${reason} (run under tsx, or use sluice.config.js or sluice.json)`
+  }
+  // esbuild (through tsx): "Transform failed with 1 error:\n/path/file.ts:3:7: ERROR: message"
+  const transform = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+): ERROR: (.+)`).exec(reason)
+  if (transform) return `line ${transform[1]}, column ${transform[2]}: ${transform[3]}`
+  // An error thrown while the module ran: its first stack frame inside the file.
+  const stack = error instanceof Error ? (error.stack ?? '') : ''
+  const at = `(?:${escapeRegExp(pathToFileURL(file).href)}|${escapeRegExp(file)})(?:\\?[^:]*)?`
+  const frame = new RegExp(`${at}:(\\d+):(\\d+)`).exec(stack)
+  return frame ? `line ${frame[1]}, column ${frame[2]}: ${reason}` : reason
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 function parseJson(text: string, displayFile: string): unknown {
