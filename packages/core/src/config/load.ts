@@ -3,6 +3,7 @@ import { extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { redact } from '../redact.js'
 import type { LoadedConnectors } from './connectors.js'
+import { duplicateKeyProblems, lineAndColumn } from './duplicate-keys.js'
 import type { Env } from './env.js'
 import { ConfigError, type Problem, toIssue } from './errors.js'
 import { type ResolvedProject, resolveProject } from './resolve.js'
@@ -111,8 +112,9 @@ function escapeRegExp(text: string): string {
 }
 
 function parseJson(text: string, displayFile: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     const position = /position (\d+)/.exec(reason)
@@ -127,11 +129,9 @@ function parseJson(text: string, displayFile: string): unknown {
       error,
     )
   }
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n')
-  return `line ${before.length}, column ${before.at(-1)!.length + 1}`
+  const duplicates = duplicateKeyProblems(text)
+  if (duplicates.length > 0) throw new ConfigError(duplicates.map((p) => toIssue(displayFile, p)))
+  return value
 }
 
 function single(file: string, problem: Problem, cause?: unknown): ConfigError {
