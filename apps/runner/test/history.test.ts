@@ -87,6 +87,13 @@ describe('sluice runs show', () => {
     expect(result.stdout).toMatch(/DUPLICATE +the identifier "cus_\d+" appears in 2 rows/)
   })
 
+  it('shows the most recent run for "latest"', async () => {
+    const latest = runsOf((await sluice(['runs', '--json', '--limit', '1'], { cwd: project })).stdout)[0]!
+    const result = await sluice(['runs', 'show', 'latest', '--json'], { cwd: project })
+    expect(result.code).toBe(0)
+    expect(JSON.parse(result.stdout)).toMatchObject({ runId: latest.runId, sync: latest.sync })
+  })
+
   it('names recent runs when the run is unknown', async () => {
     const result = await sluice(['runs', 'show', 'no-such-run'], { cwd: project })
     expect(result.code).toBe(1)

@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
 import { type Fakes, runsOf, sampleProject, startFakes } from './helpers/project.js'
@@ -52,6 +54,27 @@ describe('sluice run', () => {
     expect(result.stdout).toMatch(/▲ customers_to_braze {2}partially succeeded in [\d.]+m?s {2}run \S+/)
     expect(result.stdout).toMatch(/queried 1,200 · invalid \d+ \(NULL \d+, DUPLICATE \d+, other 0\)/)
     expect(result.stdout).toMatch(/succeeded [\d,]+ \(upsert [\d,]+\) · rejected \d+ \(upsert \d+\)/)
+  })
+
+  it('refuses a disabled sync unless --force, and --select leaves it out', async () => {
+    const file = join(project.path, 'sluice.json')
+    const config = JSON.parse(await readFile(file, 'utf8'))
+    config.syncs.customers_to_braze.enabled = false
+    config.syncs.customers_to_braze.labels = ['crm']
+    config.syncs.contacts_to_salesforce.labels = ['crm']
+    await writeFile(file, JSON.stringify(config))
+
+    const refused = await run(['customers_to_braze'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr + refused.stdout).toContain('sync "customers_to_braze" is disabled')
+    expect(fakes.braze.users()).toHaveLength(0)
+
+    const selected = await run(['--select', 'label:crm', '--dry-run', '--json'])
+    expect(runsOf(selected.stdout).map((r) => r.sync)).toEqual(['contacts_to_salesforce'])
+    expect(selected.stderr).toContain('skipped customers_to_braze: disabled')
+
+    const forced = await run(['customers_to_braze', '--force', '--dry-run', '--json'])
+    expect(runsOf(forced.stdout).map((r) => r.sync)).toEqual(['customers_to_braze'])
   })
 
   it('plans without sending or committing with --dry-run', async () => {

@@ -53,6 +53,7 @@ export type ResolvedModel = ModelConfig & { name: string }
 export interface ResolvedSync extends SyncConfig {
   name: string
   enabled: boolean
+  labels: string[]
   mappings: FieldMapping[]
   syncAllProperties: boolean
   /** set for mirror (default `delete`), absent for every other behaviour */
@@ -157,6 +158,7 @@ function withDefaults(
         ...rest,
         name,
         enabled: sync.enabled ?? true,
+        labels: sync.labels ?? [],
         mappings: sync.mappings ?? [],
         syncAllProperties: sync.syncAllProperties ?? false,
         ...(sync.behaviour === 'mirror' ? { deleteBehaviour: deleteBehaviour ?? ('delete' as const) } : {}),

@@ -270,7 +270,18 @@ export const Identifier = Obj(
 
 export const SyncConfig = Obj({
   description: Type.Optional(Type.String()),
-  enabled: Type.Optional(Type.Boolean({ default: true })),
+  enabled: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description: 'false: `sluice run` refuses the sync unless --force, and `--all` or `--select` skip it',
+    }),
+  ),
+  labels: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 64 }), {
+      uniqueItems: true,
+      description: 'names to select syncs by: `sluice run --select label:<label>`',
+    }),
+  ),
   model: Type.String({ minLength: 1, description: 'the model to read' }),
   destination: Type.String({ minLength: 1, description: 'the destination to write to' }),
   object: Type.String({
