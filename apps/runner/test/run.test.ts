@@ -175,8 +175,11 @@ describe('Ctrl-C during sluice run', () => {
   it('lets other commands read while a run is in progress, and refuses a second run of the sync', async () => {
     const big = await sampleProject(12_000, 'sluice-concurrent-')
     try {
-      // slow enough that the run is still going when the other commands ask
-      fakes.brazeHost.faults.slowMs = 1_000
+      // the destination answers nothing until the other commands have looked at the run in flight
+      let release = () => {}
+      fakes.brazeHost.faults.hold = new Promise<void>((resolve) => {
+        release = resolve
+      })
       let child: ChildProcess | undefined
       const first = sluice(['run', 'customers_to_braze', '--json'], {
         cwd: big.path,
@@ -186,7 +189,7 @@ describe('Ctrl-C during sluice run', () => {
           child = spawned
         },
       })
-      await until(() => fakes.braze.users().length > 0)
+      await until(() => fakes.brazeHost.traffic.received > 0, 120_000)
 
       const status = await sluice(['status'], { cwd: big.path })
       expect(status.code).toBe(0)
@@ -198,14 +201,15 @@ describe('Ctrl-C during sluice run', () => {
       expect(refused!.error!.message).toMatch(/in progress|running/)
 
       child!.kill('SIGINT')
+      release()
       const ended = await first
       expect(ended.code).toBe(130)
       expect(refused!.error!.message).toContain(runsOf(ended.stdout)[0]!.runId)
     } finally {
-      fakes.brazeHost.faults.slowMs = 0
+      fakes.brazeHost.faults.hold = undefined
       await big.remove()
     }
-  })
+  }, 300_000)
 })
 
 async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {
