@@ -148,7 +148,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       }
     } else if (options.dryRun) {
       await phase('in_progress')
-      Object.assign(result, await dryRunPlan(options, session, mapper, signal))
+      Object.assign(result, await dryRunPlan(options, session, mapper, signal, run.counts))
     } else {
       await phase('in_progress')
       const commitSize = commitRecords(options)
@@ -179,9 +179,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
           if (sender.stopped) break
           for (const change of chunk) {
             const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
-            if (step === 'accept' || step === 'forget')
+            if (step === 'accept' || step === 'forget') {
+              run.counts.skipped++
               await sender.settle(step === 'accept' ? 'put' : 'remove', change)
-            else {
+            } else {
               const payloadJson = stagedPayloadText(change, step)
               await sender.add(step, {
                 change,
