@@ -85,6 +85,7 @@ export default async function run({ positionals, values, global }: CommandInput)
         const result = await executeSync(project, name, {
           mode,
           dryRun,
+          force: values.force === true,
           signal: controller.signal,
           onProgress: (view) => reporter.progress(view),
         })
@@ -101,7 +102,7 @@ export default async function run({ positionals, values, global }: CommandInput)
         run = unstarted(name, mode, dryRun, error)
         reporter.finished(run)
       }
-      codes.push(exitCodeForStatus(run.status))
+      codes.push(exitCodeForStatus(run.status, run.error?.code))
     }
   } finally {
     stopListening()

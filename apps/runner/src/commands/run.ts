@@ -18,7 +18,10 @@ export default defineCommand({
       value: '<label:name|sync>',
       description: 'run the enabled syncs with this label (label:<label>) or this sync; repeatable',
     },
-    force: { type: 'boolean', description: 'run syncs even when they are disabled (enabled: false)' },
+    force: {
+      type: 'boolean',
+      description: 'run syncs even when they are disabled (enabled: false) or a safeguard would stop them',
+    },
     'full-resync': { type: 'boolean', description: 'send every current row as added (removes nothing)' },
     'reset-cdc': { type: 'boolean', description: 'record the current rows as synced and send nothing' },
     'dry-run': {

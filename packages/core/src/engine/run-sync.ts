@@ -17,6 +17,7 @@ import { outbound, stagedPayloadText } from './outbound.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
+import { safeguardTrip } from './safeguards.js'
 import { Sender } from './sender.js'
 import type { DiffSession, StagedRow } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
@@ -136,6 +137,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     run.counts.invalid.null = summary.null
     run.counts.invalid.duplicate = summary.duplicate
     checkCancelled()
+    if (mode === 'incremental' && !options.force) {
+      const tripped = safeguardTrip(sync, summary)
+      if (tripped) throw tripped
+    }
 
     const trackBase = { org: options.org ?? 'default', sync: syncName, runId }
     let batchNumber = 0
