@@ -68,6 +68,7 @@ describe('loadProject', () => {
       deleteBehaviour: 'clear',
       identifier: { column: 'id', field: 'external_id' },
       enabled: true,
+      labels: [],
       mappings: [],
       syncAllProperties: false,
       batching: {},
