@@ -9,7 +9,9 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -112,7 +114,7 @@ export function s3Storage(options: S3StorageOptions): LakeStorage {
       const entries: LakeEntry[] = []
       let token: string | undefined
       do {
-        let page: Awaited<ReturnType<typeof client.send<ListObjectsV2Command>>>
+        let page: ListObjectsV2CommandOutput
         try {
           page = await client.send(
             new ListObjectsV2Command({ Bucket: bucket, Prefix: key(prefix), ContinuationToken: token }),
@@ -186,7 +188,7 @@ export function s3Storage(options: S3StorageOptions): LakeStorage {
   async function download(path: string, target: string): Promise<void> {
     const known = etags.get(target)
     const cached = known !== undefined && (await exists(target))
-    let answer: Awaited<ReturnType<typeof client.send<GetObjectCommand>>>
+    let answer: GetObjectCommandOutput
     try {
       answer = await client.send(
         new GetObjectCommand({ Bucket: bucket, Key: key(path), ...(cached ? { IfNoneMatch: known } : {}) }),
