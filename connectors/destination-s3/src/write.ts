@@ -72,7 +72,10 @@ export class RunWriter {
     for (const record of batch.records) {
       const operation = this.fileOperation(batch, record.change)
       let group = groups.get(operation)
-      if (!group) groups.set(operation, (group = []))
+      if (!group) {
+        group = []
+        groups.set(operation, group)
+      }
       group.push(record.fields)
     }
     for (const [operation, records] of groups) {
