@@ -4,12 +4,12 @@ import { resolveConfig, S3ConfigSchema } from './config.js'
 import { RunWriter } from './write.js'
 
 /**
- * What files can hold. Changes mode takes upsert, update, create and append (each run's added and
- * changed rows); snapshot and diff modes take mirror. A file is never updated in place, so update and
- * create write the rows they are given like upsert does; the mode says which behaviours fit.
+ * What files can hold. Changes mode takes upsert and append (each run's added and changed rows, or
+ * only its added rows); snapshot and diff modes take mirror. Update-only and create-only are not
+ * offered: a file never looks at what earlier files hold, so it could not keep their promises.
  */
 export const s3Capabilities: DestinationCapabilities = {
-  behaviours: ['upsert', 'update', 'create', 'mirror', 'append'],
+  behaviours: ['upsert', 'mirror', 'append'],
   deleteBehaviours: ['delete'],
   // One write is one or more files (split at maxFileBytes), acknowledged once they are stored.
   batchSize: 50_000,
@@ -35,7 +35,7 @@ export function createS3Destination(storeOptions: ObjectStoreOptions = {}) {
               {
                 name: 'files',
                 description: `${config.format} files under ${store.location}, in ${config.mode} mode`,
-                behaviours: config.mode === 'changes' ? ['upsert', 'update', 'create', 'append'] : ['mirror'],
+                behaviours: config.mode === 'changes' ? ['upsert', 'append'] : ['mirror'],
                 fields: [],
               },
             ],

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -60,6 +61,7 @@ export class RunWriter {
   private scratch: Promise<string> | undefined
   private duckdb: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined
   private parquetWrites: Promise<unknown> = Promise.resolve()
+  private standalone: RunInfo | undefined
 
   constructor(
     private readonly config: ResolvedS3Config,
@@ -107,7 +109,6 @@ export class RunWriter {
 
   /** Writes the run's manifest, listing every file it stored: readers now see the run, and all of it. */
   async finishRun(ctx: ConnectorContext): Promise<Manifest | undefined> {
-    if (!ctx.run) return undefined
     const runFiles = this.runFor(ctx, undefined)
     const files = [...runFiles.files].sort((a, b) => a.part - b.part)
     const manifest: Manifest = {
@@ -143,17 +144,18 @@ export class RunWriter {
   }
 
   private runFor(ctx: ConnectorContext, object: string | undefined): RunFiles {
-    if (!ctx.run) {
-      throw new SluiceError('internal', 'the S3 destination needs the run (id and sync) to name its files', {
-        component: 's3',
-        code: 'NO_RUN',
-        hint: 'Run it with a version of Sluice whose engine passes ctx.run.',
-      })
+    // Outside a run (a test row, a direct call) the connected instance is its own run, named after
+    // the object: its files are stored, but only a run that finishes gets a manifest.
+    this.standalone ??= {
+      id: `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`,
+      sync: object ?? 'files',
+      startedAt: new Date().toISOString(),
     }
-    let runFiles = this.runs.get(ctx.run.id)
+    const run = ctx.run ?? this.standalone
+    let runFiles = this.runs.get(run.id)
     if (!runFiles) {
-      runFiles = { run: ctx.run, object, nextPart: 1, files: [] }
-      this.runs.set(ctx.run.id, runFiles)
+      runFiles = { run, object, nextPart: 1, files: [] }
+      this.runs.set(run.id, runFiles)
     }
     runFiles.object ??= object
     return runFiles
