@@ -81,7 +81,8 @@ export class RunWriter {
       group.push(record.fields)
     }
     for (const [operation, records] of groups) {
-      const dir = join(await this.scratchDir(), `${runFiles.run.id}-${runFiles.nextPart}-${operation}`)
+      // Writes run concurrently: each file group gets a scratch folder of its own.
+      const dir = join(await this.scratchDir(), `${operation}-${randomBytes(6).toString('hex')}`)
       await mkdir(dir, { recursive: true })
       try {
         const local = await this.writeLocal(records, dir)

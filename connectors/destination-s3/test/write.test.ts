@@ -95,7 +95,8 @@ describe('changes mode', () => {
   it('splits files at the size limit and names the parts in order', async () => {
     await people(2000)
     const config = s3Config({ format: 'jsonl', maxFileBytes: 16 * 1024 })
-    const run = await h.run(`split_${syncs}`, config, { client: testClient(server.endpoint) })
+    // Batches of 250: several writes in flight at once, each with its own files.
+    const run = await h.run(`split_${syncs}`, config, { client: testClient(server.endpoint), batchSize: 250 })
     expect(run.status).toBe('succeeded')
     const store = h.store(config, testClient(server.endpoint))
     const [manifest] = await manifests(store)
