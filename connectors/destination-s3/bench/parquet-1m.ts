@@ -119,7 +119,9 @@ console.log(
 console.log(
   `through the destination, reading the source included: ${s(throughMs)}; ratio ${(throughMs / copyMs).toFixed(2)}×`,
 )
-console.log(`diff mode, first run (every row added): ${s(first.ms)}, status ${first.run.status}${first.run.error ? ` (${first.run.error.message})` : ""}`)
+console.log(
+  `diff mode, first run (every row added): ${s(first.ms)}, status ${first.run.status}${first.run.error ? ` (${first.run.error.message})` : ''}`,
+)
 console.log(
   `diff mode, rerun with 1% changed: ${s(second.ms)}, status ${second.run.status}, changed ${second.run.counts.changed}`,
 )

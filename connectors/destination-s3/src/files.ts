@@ -86,7 +86,7 @@ function csvText(value: Value | undefined): string | null {
 }
 
 /**
- * Writes records as parquet with DuckDB: the values go in as exact text (a JSON lines file of strings),
+ * Writes records as parquet with DuckDB: the values go in as exact text (a CSV file of quoted strings),
  * and DuckDB casts each column to its type while writing, so BIGINT and DECIMAL stay exact. DuckDB splits
  * the output at `maxFileBytes`.
  */
@@ -98,21 +98,26 @@ export async function writeParquetFiles(
 ): Promise<LocalFile[]> {
   const columns = columnsOf(records)
   const types = columns.map((c) => spec.columns[c] ?? inferType(records, c))
-  const staged = `${dir}.stage.jsonl`
-  const keys = columns.map((_, i) => `c${i}`)
+  // Every value goes in as quoted text and an unquoted empty field is NULL, so '' and NULL stay apart.
+  const staged = `${dir}.stage.csv`
   const lines: string[] = new Array(records.length)
   for (let r = 0; r < records.length; r++) {
     const record = records[r] as Record<string, Value>
-    const cells: Record<string, string | null> = {}
-    for (let i = 0; i < columns.length; i++) cells[keys[i] as string] = csvText(record[columns[i] as string])
-    lines[r] = JSON.stringify(cells)
+    let line = ''
+    for (let i = 0; i < columns.length; i++) {
+      const text = csvText(record[columns[i] as string])
+      if (i > 0) line += ','
+      if (text !== null) line += `"${text.includes('"') ? text.replaceAll('"', '""') : text}"`
+    }
+    lines[r] = line
   }
   await writeFile(staged, `${lines.join('\n')}\n`)
   try {
-    const struct = keys.map((k) => `${k}: 'VARCHAR'`).join(', ')
-    const select = columns.map((c, i) => `CAST(${keys[i]} AS ${types[i]}) AS ${quote(c)}`).join(', ')
+    const struct = columns.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')
+    const select = columns.map((c, i) => `CAST(c${i} AS ${types[i]}) AS ${quote(c)}`).join(', ')
     await connection.run(
-      `COPY (SELECT ${select || '1 AS empty'} FROM read_json(${literal(staged)}, format = 'newline_delimited', columns = {${struct}}))
+      `COPY (SELECT ${select || '1 AS empty'} FROM read_csv(${literal(staged)}, header = false, quote = '"', escape = '"',
+         delim = ',', allow_quoted_nulls = false, columns = {${struct}}))
        TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${spec.maxFileBytes}, OVERWRITE_OR_IGNORE)`,
     )
   } finally {

@@ -25,7 +25,8 @@ afterAll(async () => {
 async function people(n: number, where = '') {
   await h.sql(`CREATE OR REPLACE TABLE people AS
     SELECT 'p' || i AS id,
-      CASE WHEN i = 1 THEN 'Zoë "Z", Jr.' || chr(10) || 'line two' ELSE 'person ' || i END AS name,
+      CASE WHEN i = 1 THEN 'Zoë "Z", Jr.' || chr(10) || 'line two' WHEN i = 2 THEN '' WHEN i = 3 THEN NULL
+        ELSE 'person ' || i END AS name,
       CAST(i * 1.25 AS DECIMAL(18,2)) AS amount,
       CAST(9007199254740993 + i AS BIGINT) AS big
     FROM range(1, ${n + 1}) t(i) ${where}`)
@@ -186,6 +187,15 @@ describe('snapshot mode, parquet', () => {
       )
       // 1.25 × (1 + … + 49) = 1531.25, exactly; 9007199254740993 + 49 is beyond a double's precision.
       expect(rows.getRowObjectsJS()[0]).toEqual({ n: 49, big: '9007199254741042', total: '1531.25' })
+      const names = await connection.runAndReadAll(
+        `SELECT id, name FROM read_parquet('${local}') WHERE id IN ('p1', 'p2', 'p3') ORDER BY id`,
+      )
+      // An empty string and a NULL stay apart; quotes, commas and line breaks survive.
+      expect(names.getRowObjectsJS()).toEqual([
+        { id: 'p1', name: 'Zoë "Z", Jr.\nline two' },
+        { id: 'p2', name: '' },
+        { id: 'p3', name: null },
+      ])
     } finally {
       connection.closeSync()
       db.closeSync()
