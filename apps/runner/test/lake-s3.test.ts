@@ -72,7 +72,7 @@ afterAll(async () => {
   await dir?.remove()
 })
 
-describe('a tracking lake in S3', () => {
+describe('a tracking lake in S3', { timeout: 300_000 }, () => {
   it('lists and shows the run from the bucket', async () => {
     const runs = await sluice(['runs', 'people_to_echo'], { cwd: dir.path, env })
     expect(runs.code).toBe(0)

@@ -31,7 +31,7 @@ async function s3Lake() {
   return { lake, storage, client, prefix }
 }
 
-describe('the tracking lake on S3', () => {
+describe('the tracking lake on S3', { timeout: 180_000 }, () => {
   it('answers records, search, samples, counts and exports from the bucket', async () => {
     const { lake, storage } = await s3Lake()
     try {

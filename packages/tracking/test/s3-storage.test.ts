@@ -29,7 +29,7 @@ async function storage(prefix = `lakes/${++lakes}/`, credentials = S3RVER_CREDEN
   return s3Storage({ bucket: 'lake', prefix, client: client(credentials), cacheDir: await tempDir() })
 }
 
-describe('S3 storage', () => {
+describe('S3 storage', { timeout: 120_000 }, () => {
   testLakeStorage(() => storage())
 
   it('downloads a replaced file again, and a removed one is gone from the cache too', async () => {
