@@ -36,7 +36,8 @@ const LEDGER_SAVE_INTERVAL_MS = 1000
  */
 export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const { syncName, sync, model, state } = options
-  const mode = options.mode ?? 'incremental'
+  // A destination that keeps a whole copy of the model per run is sent every row, every run.
+  const mode = options.mode ?? (options.destination.wantsEveryRow ? 'full_resync' : 'incremental')
   const now = options.now ?? (() => new Date())
   const log: Logger = options.log ?? silentLogger
   checkRunnable(options, mode)
@@ -57,7 +58,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   }
   const result: RunSyncResult = { run }
   const signal = options.signal ?? new AbortController().signal
-  const ctx: ConnectorContext = { signal, log }
+  const ctx: ConnectorContext = {
+    signal,
+    log,
+    run: { id: runId, sync: syncName, startedAt: startedAt.toISOString() },
+  }
   let sender: Sender | undefined
   let session: DiffSession | undefined
   let lastSave = 0
@@ -168,6 +173,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
         session,
         ...(options.tracking ? { tracking: options.tracking } : {}),
         track: trackBase,
+        ...(ctx.run ? { run: ctx.run } : {}),
         counts: run.counts,
         now,
         signal,
@@ -202,6 +208,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       await sender.finish()
       checkCancelled()
       if (sender.failure) throw sender.failure
+      // Every batch is in: the destination may now make the run's output visible (a manifest).
+      if (options.destination.finishRun) await options.destination.finishRun(ctx)
     }
 
     const c = run.counts
