@@ -123,7 +123,6 @@ describe('sluice validate', () => {
       JSON.stringify({
         settings: {
           state: { backend: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' },
-          lake: { s3: { bucket: 'tracking' } },
         },
         sources: { warehouse: { type: 'duckdb', config: { path: 'w.duckdb' } } },
         destinations: {
@@ -149,12 +148,7 @@ describe('sluice validate', () => {
     const result = await sluice(['validate'], { cwd: dir.path })
     expect(result.code).toBe(0)
     expect(result.stdout).toContain('sluice.json is valid')
-    for (const path of [
-      '/settings/state/backend',
-      '/settings/lake/s3',
-      '/syncs/a/schedule',
-      '/syncs/a/alerts',
-    ])
+    for (const path of ['/settings/state/backend', '/syncs/a/schedule', '/syncs/a/alerts'])
       expect(result.stdout).toContain(`sluice.json  ${path}`)
     expect(result.stdout).toContain('not implemented yet')
 
@@ -162,7 +156,6 @@ describe('sluice validate', () => {
     const report = JSON.parse(json.stdout) as { valid: boolean; warnings: Array<{ path: string }> }
     expect(report.valid).toBe(true)
     expect(report.warnings.map((w) => w.path).sort()).toEqual([
-      '/settings/lake/s3',
       '/settings/state/backend',
       '/syncs/a/alerts',
       '/syncs/a/schedule',

@@ -12,6 +12,8 @@ import { openState } from './state.js'
 export interface ExecuteOptions {
   mode: RunMode
   dryRun: boolean
+  /** run even when a safeguard would stop it */
+  force?: boolean
   signal: AbortSignal
   onProgress?: (view: ProgressView) => void
 }
@@ -91,6 +93,7 @@ export async function executeSync(
       org: project.resolved.settings.org,
       mode: options.mode,
       dryRun: options.dryRun,
+      force: options.force === true,
       rejectedRetryDays: project.resolved.settings.rejectedRetryDays,
       signal: options.signal,
       projectDir: project.resolved.dir,

@@ -24,12 +24,6 @@ export function notImplementedWarnings(config: unknown): ConfigWarning[] {
       message: `the postgres state store ${NOT_YET}: runs are refused until it lands; use "duckdb"`,
     })
   }
-  if (isRecord(settings.lake) && 's3' in settings.lake) {
-    warnings.push({
-      path: '/settings/lake/s3',
-      message: `an S3 tracking lake ${NOT_YET}: runs are refused until it lands; use { "path": … }`,
-    })
-  }
   const syncs = isRecord(config.syncs) ? config.syncs : {}
   for (const [name, sync] of Object.entries(syncs)) {
     if (!isRecord(sync)) continue

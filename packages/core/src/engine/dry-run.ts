@@ -1,6 +1,6 @@
 import { DEFAULTS } from '../defaults.js'
 import type { RowMapper } from '../mapping/mapper.js'
-import type { PerOperation } from '../run.js'
+import type { PerOperation, RunCounts } from '../run.js'
 import { planChange } from './plan.js'
 import type { DiffSession } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
@@ -11,6 +11,7 @@ export async function dryRunPlan(
   session: DiffSession,
   mapper: RowMapper,
   signal: AbortSignal,
+  counts: RunCounts,
 ): Promise<Pick<RunSyncResult, 'planned' | 'preview'>> {
   const planned: PerOperation = {}
   const preview: NonNullable<RunSyncResult['preview']> = []
@@ -20,7 +21,10 @@ export async function dryRunPlan(
       if (signal.aborted) return { planned, preview }
       for (const change of chunk) {
         const plan = planChange(change, options.sync, mapper)
-        if (plan.record === undefined) continue
+        if (plan.record === undefined) {
+          counts.skipped++
+          continue
+        }
         planned[plan.step] = (planned[plan.step] ?? 0) + 1
         if (preview.length < limit) preview.push({ operation: plan.step, record: plan.record })
       }
