@@ -24,6 +24,7 @@ export type {
   DestinationConnector,
   DestinationDefinition,
   RateLimit,
+  RunInfo,
 } from './destination.js'
 export {
   BEHAVIOURS,
