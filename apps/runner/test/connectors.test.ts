@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
+import { linkPackages } from './helpers/link.js'
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
@@ -19,12 +20,22 @@ async function install(fixture: string, name: string) {
 }
 
 describe('sluice connectors', () => {
-  it('lists the connectors bundled with the runner', async () => {
+  it('bundles no connector: a folder with nothing installed lists none', async () => {
+    const result = await sluice(['connectors', 'list', '--json'], { cwd: dir.path })
+    expect(result.code).toBe(0)
+    const { installed } = JSON.parse(result.stdout) as { installed: unknown[] }
+    expect(installed).toEqual([])
+    const text = await sluice(['connectors'], { cwd: dir.path })
+    expect(text.stdout).toMatch(/Installed\n {2}none\n/)
+  })
+
+  it("lists exactly the connectors installed in the project's node_modules", async () => {
+    await linkPackages(dir.path, ['connectors/source-duckdb', 'connectors/destination-braze'])
     const result = await sluice(['connectors'], { cwd: dir.path })
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/duckdb +source +@sluice\/source-duckdb@\S+ +bundled with the runner/)
-    expect(result.stdout).toMatch(/braze +destination +@sluice\/destination-braze@\S+/)
-    expect(result.stdout).toMatch(/salesforce +destination +@sluice\/destination-salesforce@\S+/)
+    expect(result.stdout).toMatch(/duckdb +source +@sluice\/source-duckdb@\S+ +project/)
+    expect(result.stdout).toMatch(/braze +destination +@sluice\/destination-braze@\S+ +project/)
+    expect(result.stdout.split('Available')[0]).not.toContain('salesforce')
   })
 
   it("finds a third-party connector in the project's node_modules by its manifest", async () => {

@@ -3,10 +3,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CliResult, sluice, tempDir } from './helpers/cli.js'
-import { type RunJson, runsOf } from './helpers/project.js'
+import { type CliResult, sluice } from './helpers/cli.js'
+import { folderWithDemo, type RunJson, runsOf } from './helpers/project.js'
 
-let dir: Awaited<ReturnType<typeof tempDir>>
+let dir: Awaited<ReturnType<typeof folderWithDemo>>
 let demoDir: string
 let demo: CliResult
 /** the demo's runs, newest first */
@@ -24,7 +24,7 @@ const noCredentials = Object.fromEntries(
 )
 
 beforeAll(async () => {
-  dir = await tempDir('sluice-demo-')
+  dir = await folderWithDemo('sluice-demo-')
   demoDir = join(dir.path, 'try-sluice')
   demo = await sluice(['demo', demoDir, '--customers', '2000'], {
     cwd: dir.path,

@@ -1,30 +1,31 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startFakeHost } from '@sluice/conformance'
+import { startFakeHost } from '@sluice/conformance/fake'
 import { createFakeBraze, FAKE_BRAZE_API_KEY, type FakeBraze } from '@sluice/destination-braze/fake'
 import { createFakeSalesforce, type FakeSalesforce } from '@sluice/destination-salesforce/fake'
-import { demoConfig } from '../../src/demo/project.js'
-import { createDemoWarehouse } from '../../src/demo/warehouse.js'
+import { installDemoConnectors } from '../../src/install-connectors.js'
+import { demoConfig } from '../../src/project.js'
+import { createDemoWarehouse } from '../../src/warehouse.js'
 import { tempDir } from './cli.js'
 
-export const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
+const DEMO_PACKAGE = fileURLToPath(new URL('../../', import.meta.url))
 
-/** A project on the demo's warehouse and config, in a temporary folder. */
+/** A project on the demo's warehouse, config and connectors, in a temporary folder. */
 export async function sampleProject(customers: number, prefix = 'sluice-project-') {
   const dir = await tempDir(prefix)
   await createDemoWarehouse(join(dir.path, 'warehouse.duckdb'), customers)
   await writeFile(join(dir.path, 'sluice.json'), `${JSON.stringify(demoConfig(), null, 2)}\n`)
+  await installDemoConnectors(dir.path)
   return dir
 }
 
-/** Links workspace packages into a project's node_modules, as `npm install` would put them there. */
-export async function linkPackages(projectDir: string, packages: string[]): Promise<void> {
-  await mkdir(join(projectDir, 'node_modules', '@sluice'), { recursive: true })
-  for (const path of packages) {
-    const name = path.split('/').pop()!
-    await symlink(join(REPO, path), join(projectDir, 'node_modules', '@sluice', name), 'dir')
-  }
+/** A temporary folder with this package in its node_modules, as `npm install @sluice/demo` leaves it. */
+export async function folderWithDemo(prefix: string) {
+  const dir = await tempDir(prefix)
+  await mkdir(join(dir.path, 'node_modules', '@sluice'), { recursive: true })
+  await symlink(DEMO_PACKAGE, join(dir.path, 'node_modules', '@sluice', 'demo'), 'junction')
+  return dir
 }
 
 export interface Fakes {
