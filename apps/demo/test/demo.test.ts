@@ -104,7 +104,7 @@ describe('sluice demo', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('is not a Sluice demo folder')
     expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
-  }, 120_000)
+  }, 240_000)
 
   it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
     const served = join(dir.path, 'served')
@@ -136,5 +136,5 @@ describe('sluice demo', () => {
     expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
     expect(tried!.code).toBe(0)
     expect(tried!.stdout).toContain('✔ succeeded')
-  }, 120_000)
+  }, 240_000)
 })

@@ -13,4 +13,4 @@ export {
   loadInstalledConnectors,
 } from './project/connectors.js'
 export { type ExecuteOptions, executeSync } from './project/execute.js'
-export { type OpenOptions, type Project, openProject } from './project/project.js'
+export { type OpenOptions, openProject, type Project } from './project/project.js'

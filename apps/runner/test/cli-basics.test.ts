@@ -89,7 +89,9 @@ describe('the command line itself', () => {
   it('says how to get the demo when its package is not installed', async () => {
     const result = await sluice(['demo', 'try-it'], { cwd: dir.path })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('the demo is a separate package, @sluice/demo, and it is not installed here')
+    expect(result.stderr).toContain(
+      'the demo is a separate package, @sluice/demo, and it is not installed here',
+    )
     expect(result.stderr).toContain('npm install @sluice/demo')
   })
 })

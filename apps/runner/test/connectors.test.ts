@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process'
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
 import { linkPackages } from './helpers/link.js'
 
+const run = promisify(execFile)
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
 let dir: Awaited<ReturnType<typeof tempDir>>
@@ -85,6 +88,32 @@ describe('sluice connectors add', () => {
       '✔ @acme/sluice-destination-echo@1.2.3: use type "echo" in your destinations',
     )
     expect(await readFile(join(dir.path, 'package.json'), 'utf8')).toContain('@acme/sluice-destination-echo')
+  })
+
+  it('installs from a folder of packed tarballs with --from, the newest version', async () => {
+    await writeFile(join(dir.path, 'package.json'), '{"name":"shop","private":true}\n')
+    const packs = join(dir.path, 'packs')
+    await mkdir(packs)
+    const quiet = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }
+    await run('npm', ['pack', join(FIXTURES, 'destination-echo'), '--pack-destination', packs], {
+      cwd: dir.path,
+      env: { ...process.env, ...quiet },
+    })
+    // an older tarball of the same package, and one of a package whose name only starts the same
+    await writeFile(join(packs, 'acme-sluice-destination-echo-1.2.0.tgz'), 'not a tarball')
+    await writeFile(join(packs, 'acme-sluice-destination-echo-extra-9.0.0.tgz'), 'not a tarball')
+    const result = await sluice(['connectors', 'add', '@acme/sluice-destination-echo', '--from', 'packs'], {
+      cwd: dir.path,
+      env: quiet,
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`npm install ${join(packs, 'acme-sluice-destination-echo-1.2.3.tgz')}`)
+    expect(result.stdout).toContain('✔ @acme/sluice-destination-echo@1.2.3')
+
+    const missing = await sluice(['connectors', 'add', '@acme/other', '--from', 'packs'], { cwd: dir.path })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('no packed tarball of @acme/other (acme-other-<version>.tgz)')
   })
 
   it('installs by short name what the catalog offers, and suggests the closest name', async () => {

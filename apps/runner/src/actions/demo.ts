@@ -62,16 +62,22 @@ function rootEntry(pkg: PackageJson, conditions: string[]): string | undefined {
 export default async function run(input: CommandInput): Promise<number> {
   const dir = findDemoPackage(input.global.cwd)
   if (!dir) {
-    throw new SluiceError('config', `the demo is a separate package, ${DEMO_PACKAGE}, and it is not installed here.`, {
-      code: 'DEMO_NOT_INSTALLED',
-      hint: `Install it next to the runner: npm install ${DEMO_PACKAGE} (then run sluice demo again), or try it once with npx -p @sluice/runner -p ${DEMO_PACKAGE} sluice demo.`,
-    })
+    throw new SluiceError(
+      'config',
+      `the demo is a separate package, ${DEMO_PACKAGE}, and it is not installed here.`,
+      {
+        code: 'DEMO_NOT_INSTALLED',
+        hint: `Install it next to the runner: npm install ${DEMO_PACKAGE} (then run sluice demo again), or try it once with npx -p @sluice/runner -p ${DEMO_PACKAGE} sluice demo.`,
+      },
+    )
   }
   // Inside the repository the runner runs from TypeScript source, and so does the demo.
   const conditions = import.meta.url.endsWith('.ts') ? ['@sluice/source'] : []
   const entry = rootEntry(readPackage(dir) ?? {}, conditions)
   if (!entry) {
-    throw new SluiceError('config', `${dir}/package.json names no entry point.`, { code: 'DEMO_NOT_INSTALLED' })
+    throw new SluiceError('config', `${dir}/package.json names no entry point.`, {
+      code: 'DEMO_NOT_INSTALLED',
+    })
   }
   const demo = (await import(pathToFileURL(join(dir, entry)).href)) as DemoModule
   return demo.runDemo(input)
