@@ -4,8 +4,11 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { declarationProblems, importedSpecifiers } from '../src/declarations.js'
 
-let dir: string
-afterEach(() => rm(dir, { recursive: true, force: true }))
+let dir: string | undefined
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+  dir = undefined
+})
 
 async function fakePackage(files: Record<string, string>): Promise<string> {
   dir = await mkdtemp(join(tmpdir(), 'sluice-dts-'))

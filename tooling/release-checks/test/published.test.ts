@@ -6,11 +6,11 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { declarationProblems } from '../src/declarations.js'
+import { publintProblems, typesProblems } from '../src/package-lints.js'
 import {
   filesUnder,
   packAll,
   publishablePackages,
-  REPO,
   run,
   unpack,
   type WorkspacePackage,
@@ -23,7 +23,6 @@ import {
  * compiled `dist/` as a user would.
  */
 const packages = publishablePackages()
-const BIN = (name: string) => join(REPO, 'tooling', 'release-checks', 'node_modules', '.bin', name)
 let work: string
 let packs: string
 let tarballs: Map<string, string>
@@ -53,18 +52,12 @@ async function outcome(file: string, args: string[], options: { cwd: string; env
 describe.each(packages.map((p) => [p.name, p] as [string, WorkspacePackage]))(
   'the published %s',
   (name, pkg) => {
-    it('passes publint', async () => {
-      const result = await outcome(BIN('publint'), ['run', tarballs.get(name)!, '--strict'], { cwd: REPO })
-      expect(result.code, result.output).toBe(0)
+    it('passes publint (warnings included)', async () => {
+      expect(await publintProblems(tarballs.get(name)!)).toEqual([])
     })
 
-    it('passes "are the types wrong" for ESM', async () => {
-      const result = await outcome(
-        BIN('attw'),
-        [tarballs.get(name)!, '--profile', 'esm-only', '--format', 'ascii', '--no-color'],
-        { cwd: REPO },
-      )
-      expect(result.code, result.output).toBe(0)
+    it('passes "are the types wrong" for ESM (attw --profile esm-only)', async () => {
+      expect(await typesProblems(tarballs.get(name)!)).toEqual([])
     })
 
     it('ships compiled JavaScript and types whose imports its package.json declares', async () => {
@@ -221,6 +214,15 @@ describe('a project that installs the runner, the DuckDB source and the Braze de
       const msw = packages.find((p) => p.name === '@sluice/destination-braze')!.manifest.devDependencies!.msw!
       const dev = await npm(['install', '--save-dev', `msw@${msw}`, tarballs.get('@sluice/conformance')!])
       expect(dev.code, dev.output).toBe(0)
+      // a fake runs on loopback, which the connector refuses unless told the endpoint is not Braze's own
+      const config = join(project, 'sluice.config.ts')
+      const text = readFileSync(config, 'utf8')
+      const custom = text.replace(
+        "instanceUrl: '${env:BRAZE_INSTANCE_URL}' }",
+        "instanceUrl: '${env:BRAZE_INSTANCE_URL}', allowCustomEndpoint: true }",
+      )
+      expect(custom, 'the Braze destination in sluice.config.ts').not.toBe(text)
+      await writeFile(config, custom)
       await writeFile(
         join(project, 'braze-fake.mjs'),
         [

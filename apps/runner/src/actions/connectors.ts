@@ -41,7 +41,7 @@ export async function list(input: CommandInput): Promise<number> {
       `  ${c.type}`,
       c.kind,
       `${c.package}@${c.version}`,
-      c.origin === 'runner' ? paint.dim('bundled with the runner') : 'project',
+      c.origin === 'runner' ? paint.dim('next to the runner') : 'project',
       c.problems.length > 0 ? paint.red(`not a valid connector: ${c.problems.join('; ')}`) : c.description,
     ])
     process.stdout.write(`${table(['  type', 'kind', 'package', 'from', ''], rows)}\n`)
