@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
-import { linkPackages } from './helpers/link.js'
+import { linkPackages } from './helpers/project.js'
 
 const run = promisify(execFile)
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
-import { linkPackages } from './helpers/link.js'
+import { linkPackages } from './helpers/project.js'
 
 let dir: Awaited<ReturnType<typeof tempDir>>
 beforeEach(async () => {

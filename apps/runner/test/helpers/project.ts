@@ -12,3 +12,14 @@ export async function linkPackages(projectDir: string, packages: string[]): Prom
     await symlink(join(REPO, path), join(projectDir, 'node_modules', '@sluice', name), 'junction')
   }
 }
+
+/** Every JSON line of a command's stdout. */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as T)
+}
+
+/** The runs a `--json` command printed. */
+export const runsOf = (stdout: string) => jsonLines<{ runId: string; sync: string; status: string }>(stdout)
