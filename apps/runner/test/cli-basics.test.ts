@@ -77,7 +77,7 @@ describe('the command line itself', () => {
   it('refuses a missing argument with the usage line', async () => {
     const result = await sluice(['runs', 'show'], { cwd: dir.path })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('missing argument: sluice runs show <run>')
+    expect(result.stderr).toContain('missing argument: sluice runs show <run | latest>')
   })
 
   it('prints its version', async () => {
