@@ -27,6 +27,8 @@ export interface WriterSettings {
 
 /** Bytes kept free in every request for the JSON around the values. */
 const ENVELOPE_BYTES = 1_000
+/** What a value range's JSON adds around its values, a long sheet name included. */
+const RANGE_BYTES = 300
 /** About what one deleteDimension request weighs as JSON. */
 const DELETE_REQUEST_BYTES = 120
 
@@ -403,21 +405,27 @@ function fieldOrder(batch: WriteBatch): string[] {
   return [...seen]
 }
 
-/** Pieces in order, cut into requests of at most `maxBytes`. */
+/**
+ * Pieces in order, cut into requests of at most `maxBytes`. A piece that starts a new range carries
+ * the range's own JSON (`{"range":"'Sheet'!A1:Z9","values":[…]}`); one that continues the row above
+ * it only its values. Appends are one block.
+ */
 function chunks(pieces: Piece[], maxBytes: number): Piece[][] {
   const out: Piece[][] = []
   let current: Piece[] = []
   let bytes = ENVELOPE_BYTES
+  let previous: Piece | undefined
   for (const piece of pieces) {
-    // A range header (`'Sheet'!A1:Z9`, brackets) per row at most.
-    const weight = piece.bytes + 80
+    const continues = previous !== undefined && (piece.row === 0 || piece.row === previous.row + 1)
+    const weight = piece.bytes + (continues ? 1 : RANGE_BYTES)
     if (current.length > 0 && bytes + weight > maxBytes) {
       out.push(current)
       current = []
-      bytes = ENVELOPE_BYTES
+      bytes = ENVELOPE_BYTES + RANGE_BYTES
     }
     current.push(piece)
     bytes += weight
+    previous = piece
   }
   if (current.length > 0) out.push(current)
   return out

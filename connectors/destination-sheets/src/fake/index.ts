@@ -16,8 +16,8 @@ export const FAKE_SPREADSHEET_ID = 'fake-spreadsheet-0123456789'
 export interface FakeSpreadsheetSpec {
   id: string
   title?: string
-  /** its sheets' titles; default `Sheet1` */
-  sheets?: string[]
+  /** its sheets, by title or with a grid size; default `Sheet1` of 1000 rows × 26 columns */
+  sheets?: Array<string | { title: string; rowCount?: number; columnCount?: number }>
   /** who may edit it; default every service account and OAuth user the fake knows */
   editors?: string[]
   /** what some sheets hold at the start, row 1 first (a sheet named here is added when missing) */
@@ -42,7 +42,7 @@ export interface FakeSheetsOptions {
 export interface FakeSheets extends DestinationFake {
   /** a spreadsheet by id (default the first) */
   spreadsheet(id?: string): FakeSpreadsheet
-  /** every row of a sheet as values (formulas as their text), row 1 first; empty cells are "" */
+  /** every row of a sheet as values (formulas as their text), row 1 first; empty cells are "", trailing ones left out */
   values(sheet: string, spreadsheetId?: string): unknown[][]
   /** one cell as stored: a value, `{ formula }`, or undefined when empty */
   cell(sheet: string, row: number, column: number, spreadsheetId?: string): FakeCell | undefined
@@ -85,8 +85,12 @@ export function createFakeSheets(options: FakeSheetsOptions = {}): FakeSheets {
         spec.id,
         spec.title ?? 'Sluice sync',
         new Set(spec.editors ?? known),
-        spec.sheets,
+        [],
       )
+      for (const sheet of spec.sheets ?? ['Sheet1']) {
+        if (typeof sheet === 'string') book.addSheet(sheet)
+        else book.addSheet(sheet.title, sheet.rowCount, sheet.columnCount)
+      }
       for (const [title, rows] of Object.entries(spec.values ?? {})) {
         if (!book.sheets.some((s) => s.title === title)) book.addSheet(title)
         book.write(`'${title.replace(/'/g, "''")}'!A1`, rows, (v) => (v === '' ? undefined : (v as FakeCell)))
@@ -138,7 +142,11 @@ export function createFakeSheets(options: FakeSheetsOptions = {}): FakeSheets {
     spreadsheet,
     values(sheet, spreadsheetId) {
       const found = spreadsheet(spreadsheetId).sheet(sheet)
-      return found.rows.map((row) => (row ?? []).map((c) => text(c)))
+      return found.rows.map((row) => {
+        const cells = Array.from(row ?? [], (c) => text(c))
+        while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop()
+        return cells
+      })
     },
     cell(sheet, row, column, spreadsheetId) {
       return spreadsheet(spreadsheetId).sheet(sheet).rows[row - 1]?.[column]
