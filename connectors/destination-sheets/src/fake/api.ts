@@ -117,6 +117,7 @@ function checkRejections(
 export function apiHandlers(ctx: FakeApiContext) {
   return [
     http.all('*/v4/spreadsheets/*', async ({ request }) => {
+      // Quotas count a request when it arrives, before its body is read.
       const started = Date.now()
       const text = request.method === 'GET' ? '' : await request.text()
       const bytes = Buffer.byteLength(text)
@@ -164,6 +165,7 @@ export function apiHandlers(ctx: FakeApiContext) {
                 },
                 { key: `r:p:${holder.project}`, limit: q.readPerProject, metric: 'Read requests per minute' },
               ],
+          started,
         )
         if (exceeded) {
           ctx.stats.rateLimited += 1
