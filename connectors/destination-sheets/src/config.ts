@@ -65,7 +65,7 @@ export const SheetsConfig = Type.Object(
     }),
     auth: Type.Union([ServiceAccountAuth, RefreshTokenAuth], { description: 'how to obtain access tokens' }),
     valueInputOption: Type.Optional(
-      Type.Union([Type.Literal('RAW'), Type.Literal('USER_ENTERED')], {
+      Type.Enum(['RAW', 'USER_ENTERED'], {
         default: 'RAW',
         description:
           'RAW (default) stores every value as it is: text that starts with "=" stays text, never a formula. USER_ENTERED parses values as if typed into the sheet (formulas, dates, currencies): opt in only when the model is trusted',
