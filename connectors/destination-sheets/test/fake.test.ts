@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assertionClaims, JWT_BEARER_GRANT, signAssertion } from '../src/auth/jwt.js'
-import { FAKE_SPREADSHEET_ID } from '../src/fake/index.js'
+import { FAKE_SHEETS_OAUTH, FAKE_SPREADSHEET_ID } from '../src/fake/index.js'
 import { columnIndex, columnLetters, parseRange } from '../src/index.js'
 import { account, fakeSheets } from './helpers.js'
 import { serviceAccount } from './keys.js'
@@ -39,6 +39,21 @@ async function api(path: string, init: RequestInit = {}) {
 describe('token endpoint', () => {
   it('exchanges an assertion signed by the service account key for an hour-long token', async () => {
     const response = await token()
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3599 })
+  })
+
+  it('knows a default OAuth client, for the demo: its refresh token works', async () => {
+    const response = await fetch(`${setup.host.url}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: FAKE_SHEETS_OAUTH.clientId,
+        client_secret: FAKE_SHEETS_OAUTH.clientSecret,
+        refresh_token: FAKE_SHEETS_OAUTH.refreshToken,
+      }).toString(),
+    })
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ token_type: 'Bearer', expires_in: 3599 })
   })

@@ -10,6 +10,17 @@ export { type FakeQuota, GOOGLE_QUOTA } from './quota.js'
 export type { FakeCell, FakeSheet } from './workbook.js'
 export { FakeSpreadsheet } from './workbook.js'
 
+/**
+ * The OAuth client and refresh token the fake knows unless given others: fake credentials the demo
+ * can point the refresh-token flow at (tokenUri `<host>/token`).
+ */
+export const FAKE_SHEETS_OAUTH = {
+  clientId: 'fake-sheets-client.apps.googleusercontent.com',
+  clientSecret: 'fake-sheets-client-secret',
+  refreshToken: 'fake-sheets-refresh-token',
+  user: 'demo@example.com',
+} as const
+
 /** The spreadsheet the fake starts with unless told otherwise. */
 export const FAKE_SPREADSHEET_ID = 'fake-spreadsheet-0123456789'
 
@@ -26,6 +37,7 @@ export interface FakeSpreadsheetSpec {
 
 export interface FakeSheetsOptions {
   serviceAccounts?: FakeServiceAccount[]
+  /** default one client with one refresh token: `FAKE_SHEETS_OAUTH` */
   oauthClients?: FakeOAuthClient[]
   spreadsheets?: FakeSpreadsheetSpec[]
   /** Google's quotas by default; tests shrink the window */
@@ -63,7 +75,13 @@ export function createFakeSheets(options: FakeSheetsOptions = {}): FakeSheets {
   const faults = createFaults()
   const stats = createFakeStats()
   const accounts = options.serviceAccounts ?? []
-  const clients = options.oauthClients ?? []
+  const clients = options.oauthClients ?? [
+    {
+      clientId: FAKE_SHEETS_OAUTH.clientId,
+      clientSecret: FAKE_SHEETS_OAUTH.clientSecret,
+      refreshTokens: { [FAKE_SHEETS_OAUTH.refreshToken]: FAKE_SHEETS_OAUTH.user },
+    },
+  ]
   const quota: FakeQuota = { ...GOOGLE_QUOTA, ...options.quota }
   const known = [...accounts.map((a) => a.email), ...clients.flatMap((c) => Object.values(c.refreshTokens))]
   const specs = options.spreadsheets ?? [{ id: FAKE_SPREADSHEET_ID }]
