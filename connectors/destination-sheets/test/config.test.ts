@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { resolveConfig, SheetsConfig, sheets } from '../src/index.js'
 import { account } from './helpers.js'
@@ -23,6 +26,25 @@ describe('config', () => {
         key: { client_email: account.email, token_uri: 'https://oauth2.googleapis.com/token' },
       },
     })
+  })
+
+  it('reads the key from keyFile, and says which file it cannot read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-sheets-key-'))
+    try {
+      const keyFile = join(dir, 'key.json')
+      writeFileSync(keyFile, account.keyJson('https://oauth2.googleapis.com'))
+      expect(
+        resolveConfig({ spreadsheetId: 'x', auth: { type: 'service_account', keyFile } }).auth,
+      ).toMatchObject({
+        key: { client_email: account.email },
+      })
+      const missing = join(dir, 'nope.json')
+      expect(() =>
+        resolveConfig({ spreadsheetId: 'x', auth: { type: 'service_account', keyFile: missing } }),
+      ).toThrow(`cannot read the service account key file ${missing}.`)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('lists every problem with its path', () => {
