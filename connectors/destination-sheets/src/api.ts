@@ -304,12 +304,14 @@ function failure(response: HttpResponse, spreadsheetId: string, config: Resolved
       hint: 'Check spreadsheetId: the id between /d/ and /edit in the spreadsheet URL.',
     })
   }
-  const error = errorFromResponse(response, COMPONENT)
-  return response.status === 401
-    ? new SluiceError('auth', error.message, {
-        code: 'UNAUTHENTICATED',
-        component: COMPONENT,
-        retryable: false,
-      })
-    : error
+  if (response.status === 401) {
+    // The token was refreshed once already and Google still refuses it: not worth retrying.
+    return new SluiceError('auth', `Google refused the access token: ${apiMessage(response)}`, {
+      code: 'UNAUTHENTICATED',
+      component: COMPONENT,
+      retryable: false,
+      hint: `Check that ${who} still exists and that its key or refresh token is valid.`,
+    })
+  }
+  return errorFromResponse(response, COMPONENT)
 }
