@@ -92,8 +92,8 @@ export function connectSheets(
       return sheetWriter().validate(batch)
     },
 
-    write(batch, { signal }) {
-      return sheetWriter().write(batch, signal)
+    write(batch, { signal, run }) {
+      return sheetWriter().write(batch, signal, run?.id)
     },
 
     async close() {

@@ -55,6 +55,7 @@ interface Piece {
 export class SheetWriter {
   private spreadsheet: Promise<{ sheets: Map<string, SheetProperties>; cells: SpreadsheetCells }> | undefined
   private readonly states = new Map<string, Promise<SheetState | undefined>>()
+  private runId: string | undefined
 
   constructor(
     private readonly api: SheetsApi,
@@ -72,7 +73,13 @@ export class SheetWriter {
     })
   }
 
-  async write(batch: WriteBatch, signal: AbortSignal): Promise<RecordResult[]> {
+  async write(batch: WriteBatch, signal: AbortSignal, runId?: string): Promise<RecordResult[]> {
+    // A new run reads every sheet afresh: people may have sorted or edited it since the last one.
+    if (runId !== undefined && runId !== this.runId) {
+      this.runId = runId
+      this.states.clear()
+      this.spreadsheet = undefined
+    }
     try {
       return await this.apply(batch, signal)
     } catch (error) {

@@ -286,6 +286,23 @@ describe('rows', () => {
     ])
   })
 
+  it('are read afresh when a new run starts on the same connection', async () => {
+    const { fake, open } = await setup()
+    const destination = open()
+    const run = (id: string) => ({ ...ctx(), run: { id, sync: 's', startedAt: new Date().toISOString() } })
+    const batch = (v: number) => ({
+      object: 'Fresh',
+      operation: 'upsert' as const,
+      identifierField: 'id',
+      records: [{ identifier: 'a', fields: { id: 'a', v } }],
+    })
+    await destination.write(batch(1), run('run-1'))
+    // Someone inserts a row above the data between runs.
+    fake.spreadsheet().sheet('Fresh').rows.splice(1, 0, ['note'])
+    await destination.write(batch(2), run('run-2'))
+    expect(fake.values('Fresh')).toEqual([['id', 'v'], ['note'], ['a', 2]])
+  })
+
   it('update and clear reject records without a row; create rejects records that have one', async () => {
     const { fake, open } = await setup()
     const destination = open()
