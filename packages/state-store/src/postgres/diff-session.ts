@@ -5,12 +5,19 @@ import type {
   DiffSession,
   DiffSummary,
   SnapshotCommit,
+  Source,
+  SourceStageRequest,
   StagedRow,
 } from '@sluice/core'
 import type pg from 'pg'
 import Cursor from 'pg-cursor'
 import { assertStillHeld, type HeldLock } from './lock.js'
 import { literal, schemaIdentifier, workTables } from './sql.js'
+import { warehousePayloadSql } from './warehouse-payload.js'
+
+/** Which database a connection is in: the cluster's system identifier and the database's name. */
+const IDENTITY_SQL = `SELECT (SELECT system_identifier FROM pg_control_system())::text AS system, current_database() AS db`
+const sameDatabaseBySource = new WeakMap<Source, Promise<boolean>>()
 
 export interface PostgresDiffContext {
   pool: pg.Pool
@@ -60,6 +67,61 @@ export class PostgresDiffSession implements DiffSession {
       [identifiers, payloads],
     )
     this.staged += rows.length
+  }
+
+  /**
+   * Stages the model with one INSERT … SELECT inside the database, when the source is this very
+   * database and the payload can be built in SQL exactly as the engine builds it (see
+   * warehouse-payload.ts); otherwise (or if the state's role may not read the model) undefined, and
+   * the engine stages the rows it reads.
+   */
+  async stageFromSource(request: SourceStageRequest): Promise<number | undefined> {
+    const built = warehousePayloadSql(request.sync, request.columns)
+    if ('unsupported' in built) return undefined
+    if (!(await this.sameDatabase(request.source))) return undefined
+    const client = await this.ctx.pool.connect()
+    try {
+      await client.query('BEGIN')
+      // The text forms the source reads in (see @sluice/source-postgres), for this transaction only.
+      await client.query("SET LOCAL TimeZone = 'UTC'")
+      await client.query("SET LOCAL DateStyle = 'ISO'")
+      const result = await client.query(
+        `INSERT INTO ${this.tables.model} (identifier, payload)
+         SELECT ${built.identifier}, ${built.payload} FROM (${request.sql}) AS sluice_model`,
+      )
+      await client.query('COMMIT')
+      this.staged += result.rowCount ?? 0
+      this.stagedInWarehouse = true
+      return result.rowCount ?? 0
+    } catch {
+      await client.query('ROLLBACK').catch(() => {})
+      return undefined
+    } finally {
+      client.release()
+    }
+  }
+
+  /** whether the model was staged inside the warehouse (only the changes left it) */
+  stagedInWarehouse = false
+
+  private sameDatabase(source: Source): Promise<boolean> {
+    let known = sameDatabaseBySource.get(source)
+    if (!known) {
+      known = (async () => {
+        try {
+          const [mine] = (await this.ctx.pool.query<{ system: string; db: string }>(IDENTITY_SQL)).rows
+          for await (const rows of source.query(IDENTITY_SQL)) {
+            const theirs = rows[0]
+            return theirs?.system === mine?.system && theirs?.db === mine?.db
+          }
+          return false
+        } catch {
+          return false
+        }
+      })()
+      sameDatabaseBySource.set(source, known)
+    }
+    return known
   }
 
   async diff(options: DiffOptions): Promise<DiffSummary> {
