@@ -18,6 +18,7 @@ import { warehousePayloadSql } from './warehouse-payload.js'
 /** Which database a connection is in: the cluster's system identifier and the database's name. */
 const IDENTITY_SQL = `SELECT (SELECT system_identifier FROM pg_control_system())::text AS system, current_database() AS db`
 const sameDatabaseBySource = new WeakMap<Source, Promise<boolean>>()
+const WORK_MEM = '256MB'
 
 export interface PostgresDiffContext {
   pool: pg.Pool
@@ -140,7 +141,9 @@ export class PostgresDiffSession implements DiffSession {
     const removed = options.removals && !full
     const sync = literal(this.ctx.sync)
     await this.ctx.pool.query(`DROP TABLE IF EXISTS ${changes}`)
+    // Hash joins of millions of rows want more than the default 4 MB of work_mem, or they spill.
     await this.ctx.pool.query(`
+      SET work_mem = '${WORK_MEM}';
       CREATE UNLOGGED TABLE ${changes} AS
       WITH dup AS (
         SELECT identifier, count(*) AS n FROM ${model}
@@ -162,7 +165,8 @@ export class PostgresDiffSession implements DiffSession {
             : ''
         }
       )
-      SELECT * FROM joined WHERE kind <> 'unchanged'`)
+      SELECT * FROM joined WHERE kind <> 'unchanged';
+      RESET work_mem`)
     this.diffed = true
     const counts = new Map<string, number>()
     const result = await this.ctx.pool.query<{ kind: string; n: string }>(
