@@ -1,10 +1,4 @@
-import {
-  type ColumnInfo,
-  defineSource,
-  type QueryOptions,
-  type Row,
-  type Source,
-} from '@sluice/core'
+import { type ColumnInfo, defineSource, type QueryOptions, type Row, type Source } from '@sluice/core'
 import pg from 'pg'
 import Cursor from 'pg-cursor'
 import Type, { type Static } from 'typebox'

@@ -111,7 +111,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
 
     // Query, map, hash and stage, chunk by chunk: the model never sits in JS memory as a whole.
     let cursor: Value | undefined
-    const streamed = stagedThere === undefined ? options.source.query(readSql, { chunkSize: 2048, signal }) : []
+    const streamed =
+      stagedThere === undefined ? options.source.query(readSql, { chunkSize: 2048, signal }) : []
     for await (const rows of streamed) {
       checkCancelled()
       const staged: StagedRow[] = new Array(rows.length)
