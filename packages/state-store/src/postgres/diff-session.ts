@@ -30,8 +30,8 @@ export interface PostgresDiffContext {
 
 /**
  * One run's diff inside Postgres. The model is staged into an unlogged work table of the bookkeeping
- * schema, then one query compares it with the sync's snapshot rows (`md5(payload)` is the row hash,
- * as in the engine) and keeps only what is not unchanged; the changes stream back through a cursor.
+ * schema with its row hash (`md5(payload)`, as in the engine; computed once, as it is staged), then
+ * one query compares it with the sync's snapshot rows and keeps only what is not unchanged; the changes stream back through a cursor.
  * A commit is one transaction on the snapshot table.
  */
 export class PostgresDiffSession implements DiffSession {
@@ -49,7 +49,7 @@ export class PostgresDiffSession implements DiffSession {
   async open(): Promise<this> {
     await this.ctx.pool.query(`DROP TABLE IF EXISTS ${this.tables.model}, ${this.tables.changes}`)
     await this.ctx.pool.query(
-      `CREATE UNLOGGED TABLE ${this.tables.model} (identifier text, payload text NOT NULL)`,
+      `CREATE UNLOGGED TABLE ${this.tables.model} (identifier text, payload text NOT NULL, hash text NOT NULL)`,
     )
     return this
   }
@@ -64,7 +64,8 @@ export class PostgresDiffSession implements DiffSession {
       payloads[i] = row.payload
     }
     await this.ctx.pool.query(
-      `INSERT INTO ${this.tables.model} (identifier, payload) SELECT * FROM unnest($1::text[], $2::text[])`,
+      `INSERT INTO ${this.tables.model} (identifier, payload, hash)
+       SELECT i, p, md5(p) FROM unnest($1::text[], $2::text[]) AS staged(i, p)`,
       [identifiers, payloads],
     )
     this.staged += rows.length
@@ -87,8 +88,10 @@ export class PostgresDiffSession implements DiffSession {
       await client.query("SET LOCAL TimeZone = 'UTC'")
       await client.query("SET LOCAL DateStyle = 'ISO'")
       const result = await client.query(
-        `INSERT INTO ${this.tables.model} (identifier, payload)
-         SELECT ${built.identifier}, ${built.payload} FROM (${request.sql}) AS sluice_model`,
+        `INSERT INTO ${this.tables.model} (identifier, payload, hash)
+         SELECT identifier, payload, md5(payload) FROM (
+           SELECT ${built.identifier} AS identifier, ${built.payload} AS payload FROM (${request.sql}) AS sluice_model
+         ) AS built`,
       )
       await client.query('COMMIT')
       this.staged += result.rowCount ?? 0
@@ -150,7 +153,7 @@ export class PostgresDiffSession implements DiffSession {
         WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
       ),
       s AS (SELECT identifier, hash, rejected_hash, rejected_at FROM ${this.snapshot} WHERE sync = ${sync}),
-      m AS (SELECT identifier, payload, md5(payload) AS hash FROM ${model}),
+      m AS (SELECT identifier, payload, hash FROM ${model}),
       joined AS (
         SELECT ${kind} AS kind, m.identifier, m.hash, m.payload, s.rejected_hash, s.rejected_at, dup.n
         FROM m
@@ -287,7 +290,7 @@ export class PostgresDiffSession implements DiffSession {
       await client.query(`DELETE FROM ${this.snapshot} WHERE sync = $1`, [this.ctx.sync])
       await client.query(
         `INSERT INTO ${this.snapshot} (sync, identifier, hash)
-         SELECT $1, m.identifier, md5(m.payload) FROM ${model} m
+         SELECT $1, m.identifier, m.hash FROM ${model} m
          WHERE m.identifier IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM (SELECT identifier FROM ${model} WHERE identifier IS NOT NULL
                           GROUP BY identifier HAVING count(*) > 1) duplicated
