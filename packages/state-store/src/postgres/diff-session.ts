@@ -35,12 +35,12 @@ export interface PostgresDiffContext {
  * A commit is one transaction on the snapshot table.
  */
 export class PostgresDiffSession implements DiffSession {
-  protected staged = 0
+  private staged = 0
   private diffed = false
-  protected readonly tables: { model: string; changes: string }
+  private readonly tables: { model: string; changes: string }
   private readonly snapshot: string
 
-  constructor(protected readonly ctx: PostgresDiffContext) {
+  constructor(private readonly ctx: PostgresDiffContext) {
     this.tables = workTables(ctx.schema, ctx.sync)
     this.snapshot = `${schemaIdentifier(ctx.schema)}.snapshot`
   }
@@ -95,7 +95,6 @@ export class PostgresDiffSession implements DiffSession {
       )
       await client.query('COMMIT')
       this.staged += result.rowCount ?? 0
-      this.stagedInWarehouse = true
       return result.rowCount ?? 0
     } catch {
       await client.query('ROLLBACK').catch(() => {})
@@ -104,9 +103,6 @@ export class PostgresDiffSession implements DiffSession {
       client.release()
     }
   }
-
-  /** whether the model was staged inside the warehouse (only the changes left it) */
-  stagedInWarehouse = false
 
   private sameDatabase(source: Source): Promise<boolean> {
     let known = sameDatabaseBySource.get(source)
@@ -178,7 +174,7 @@ export class PostgresDiffSession implements DiffSession {
     for (const row of result.rows) counts.set(row.kind, Number(row.n))
     const get = (k: string) => counts.get(k) ?? 0
     const summary: DiffSummary = {
-      staged: await this.stagedCount(),
+      staged: this.staged,
       null: get('null'),
       duplicate: get('duplicate'),
       added: get('added'),
@@ -190,11 +186,6 @@ export class PostgresDiffSession implements DiffSession {
     summary.unchanged =
       summary.staged - summary.null - summary.duplicate - summary.added - summary.changed - summary.expired
     return summary
-  }
-
-  /** how many rows were staged (counted as they were sent, or in SQL when staged there) */
-  protected async stagedCount(): Promise<number> {
-    return this.staged
   }
 
   async *changes(kinds: readonly ChangeKind[], chunkSize = 2048): AsyncIterable<Change[]> {
