@@ -131,7 +131,7 @@ const IN_PROGRESS: ReadonlySet<RunStatus> = new Set([
  * A sync's health from its runs, newest first. A cancelled run says nothing about the sync's health,
  * and neither does a dry run: the latest run that is neither decides.
  */
-function health(enabled: boolean, runs: readonly RunRecord[]): SyncHealth {
+export function health(enabled: boolean, runs: readonly RunRecord[]): SyncHealth {
   if (!enabled) return 'disabled'
   const latest = runs[0]
   if (latest && IN_PROGRESS.has(latest.status)) return 'in_progress'

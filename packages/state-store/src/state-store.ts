@@ -7,7 +7,6 @@ import {
   type RunFilter,
   type RunLock,
   type RunRecord,
-  type StateStore,
   type SyncConfig,
   type SyncOverview,
   stringifyExact,
@@ -20,30 +19,17 @@ import { Layout } from './layout.js'
 import { Ledger } from './ledger.js'
 import { acquireLockFile } from './lock.js'
 import { currentStateSql, listSnapshot } from './snapshot-files.js'
+import type { InspectableStateStore } from './snapshot-reader.js'
 
 export interface StateStoreOptions extends DatabaseOptions {
   /** the state folder, `.sluice/state` in a project */
   path: string
 }
 
-/** One snapshot entry as a reader sees it. */
-export interface SnapshotEntry {
-  identifier: string
-  /** the hash the destination last acknowledged; null when it never acknowledged the row */
-  hash: string | null
-  /** the last rejection, when the row is being retried */
-  rejected?: { hash: string; at: Date }
-}
+export type { SnapshotEntry } from './snapshot-reader.js'
 
-export interface DuckDBStateStore extends StateStore {
+export interface DuckDBStateStore extends InspectableStateStore {
   readonly path: string
-  /** how many rows the snapshot holds, and how many are waiting to be retried (read-only, any time) */
-  snapshotSummary(sync: string): Promise<{ rows: number; rejected: number }>
-  /** the snapshot's entries, in identifier order (read-only, any time) */
-  snapshotEntries(
-    sync: string,
-    options?: { identifiers?: readonly string[]; limit?: number },
-  ): Promise<SnapshotEntry[]>
 }
 
 /**
