@@ -17,7 +17,7 @@ import {
   type TrackRequest,
 } from './packer.js'
 import { attributesObject, eventObject } from './payload.js'
-import { runLevelError, trackOutcome } from './results.js'
+import { runLevelError, trackOutcome, unacknowledged, unacknowledgedError } from './results.js'
 
 /** /users/delete takes at most 50 identifiers, all of one kind, per request. */
 export const DELETE_IDS_PER_REQUEST = 50
@@ -139,6 +139,8 @@ async function deleteUsers(
       // Braze answers with the number of profiles queued for deletion; an identifier it does not know
       // is simply not counted, and the record is as gone as the sync wants it.
       if (response.status < 200 || response.status >= 300) throw runLevelError(response, '/users/delete')
+      const problem = unacknowledged(response, 'delete')
+      if (problem) throw unacknowledgedError(response, '/users/delete', problem)
     }),
   )
   return results

@@ -5,7 +5,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getResponse, type RequestHandler } from 'msw'
 import { createFakeStats, createFaults } from './faults.js'
-import type { DestinationFake, FakeStats, Faults } from './types.js'
+import type { DestinationFake, FakeStats, Faults, MalformedAnswer } from './types.js'
 
 /** One request as the host saw it, for checks on rates and ordering. */
 export interface HostRequest {
@@ -24,7 +24,7 @@ export interface HostTraffic {
   /** the most requests being handled at once */
   maxInFlight: number
   /** the faults applied, by kind */
-  injected: { rateLimited: number; serverErrors: number; dropped: number; slowed: number }
+  injected: { rateLimited: number; serverErrors: number; dropped: number; slowed: number; malformed: number }
   /** every request in arrival order */
   log: HostRequest[]
 }
@@ -62,7 +62,7 @@ export async function startFakeHost(
   const traffic: HostTraffic = {
     received: 0,
     maxInFlight: 0,
-    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0 },
+    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0 },
     log: [],
   }
   let inFlight = 0
@@ -133,6 +133,17 @@ export async function startFakeHost(
       req.socket.destroy()
       return
     }
+    const malformed = faults.malformedAnswers
+    if (malformed && malformed.count > 0) {
+      malformed.count -= 1
+      traffic.injected.malformed += 1
+      // The handler ran, so whatever it wrote is applied: only the answer is lost.
+      const answer = malformedAnswer(malformed.kind, await response.text())
+      entry.status = answer.status
+      res.writeHead(answer.status, { 'content-type': answer.contentType })
+      res.end(answer.body)
+      return
+    }
     entry.status = response.status
     await writeResponse(response, res)
   }
@@ -171,7 +182,7 @@ export async function startFakeHost(
     resetTraffic() {
       traffic.received = 0
       traffic.maxInFlight = inFlight
-      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0 }
+      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0 }
       traffic.log = []
     },
     close: () =>
@@ -179,6 +190,42 @@ export async function startFakeHost(
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/** A 2xx answer of `kind` in place of the API's own answer `original`. */
+export function malformedAnswer(
+  kind: MalformedAnswer,
+  original: string,
+): { status: number; contentType: string; body: string } {
+  switch (kind) {
+    case 'html200':
+      return {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: '<!DOCTYPE html><html><head><title>Service</title></head><body><h1>OK</h1></body></html>',
+      }
+    case 'empty201':
+      return { status: 201, contentType: 'application/json', body: '' }
+    case 'truncatedJson': {
+      const text = original.trim() || '{"message":"success","results":[]}'
+      return {
+        status: 200,
+        contentType: 'application/json',
+        body: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+      }
+    }
+    case 'wrongShape':
+      return { status: 200, contentType: 'application/json', body: JSON.stringify({ status: 'queued' }) }
+    case 'namesError':
+      return {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          message: 'Invalid API key',
+          errors: 'Invalid API key: the request was not processed',
+        }),
+      }
   }
 }
 
