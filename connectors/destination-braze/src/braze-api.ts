@@ -27,7 +27,10 @@ export interface CustomAttributeInfo {
 /** The Braze REST endpoints the connector calls, each family behind its own documented rate limit. */
 export interface BrazeApi {
   /** POST /users/track; `idempotent` says whether a 202 "queued" answer may be sent again */
-  track(body: unknown, options: { idempotent: boolean; signal?: AbortSignal }): Promise<HttpResponse>
+  track(
+    body: unknown,
+    options: { idempotent: boolean; signal?: AbortSignal; onRetry?: HttpRequest['onRetry'] },
+  ): Promise<HttpResponse>
   /** POST /users/delete */
   deleteUsers(body: unknown, signal?: AbortSignal): Promise<HttpResponse>
   /** GET /custom_attributes, every page, following the Link header */
@@ -58,12 +61,13 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
   const other = family(() => createHttpClient({ ...common, rateLimit: CUSTOM_ATTRIBUTES_LIMIT }))
 
   return {
-    track(body, { idempotent, signal }) {
+    track(body, { idempotent, signal, onRetry }) {
       return track.request({
         method: 'POST',
         path: '/users/track',
         json: body,
         ...(signal ? { signal } : {}),
+        ...(onRetry ? { onRetry } : {}),
         // Braze queues requests during maintenance and answers 202 "queued" before processing them:
         // sending attributes again is harmless and yields their per-object errors; events are not
         // sent twice, since the queued ones will be recorded. A 2xx that is no acknowledgement at all

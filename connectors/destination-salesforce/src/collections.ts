@@ -34,9 +34,26 @@ export async function sendCollections(
   await Promise.all(
     chunks.map((chunk) =>
       limiter.schedule(async () => {
-        const answers = await sendChunk(api, plan, chunk, signal)
+        const { answers, ambiguous } = await sendChunk(api, plan, chunk, signal)
         chunk.forEach((record, i) => {
-          results[record.index] = resultOf(answers[i]!, plan.operation)
+          const answer = answers[i]!
+          const result = resultOf(answer, plan.operation)
+          if (!ambiguous || plan.operation !== 'insert') {
+            results[record.index] = result
+            return
+          }
+          // Collections take no idempotency key: an insert sent again after a lost answer may have
+          // created the record twice, and says so. When the key field is unique, the second attempt
+          // is refused as DUPLICATE_VALUE instead: the first one created the record.
+          const createdBefore = (answer.errors ?? []).some(
+            (e) => e.statusCode === 'DUPLICATE_VALUE' && e.message.includes(plan.keyField),
+          )
+          results[record.index] =
+            result.status === 'succeeded'
+              ? { status: 'succeeded', possiblyDuplicated: true }
+              : createdBefore
+                ? succeeded
+                : result
         })
       }),
     ),
@@ -48,9 +65,15 @@ async function sendChunk(
   plan: Plan,
   chunk: PlannedRecord[],
   signal?: AbortSignal,
-): Promise<SaveResult[]> {
+): Promise<{ answers: SaveResult[]; ambiguous: boolean }> {
   const base = `${api.dataPath}/composite/sobjects`
-  const withSignal = signal ? { signal } : {}
+  let ambiguous = false
+  const withSignal = {
+    ...(signal ? { signal } : {}),
+    onRetry: (retry: { ambiguous: boolean }) => {
+      ambiguous ||= retry.ambiguous
+    },
+  }
   if (plan.operation === 'delete') {
     const ids = chunk.map((r) => r.key).join(',')
     const response = await api.request<SaveResult[]>({
@@ -58,7 +81,7 @@ async function sendChunk(
       path: `${base}?ids=${encodeURIComponent(ids)}&allOrNone=false`,
       ...withSignal,
     })
-    return saveResults(response, chunk.length)
+    return { answers: saveResults(response, chunk.length), ambiguous }
   }
   const records = chunk.map((r) => {
     const body: Record<string, unknown> = { attributes: { type: plan.object } }
@@ -80,7 +103,7 @@ async function sendChunk(
             json,
           }
   const response = await api.request<SaveResult[]>({ ...request, ...withSignal })
-  return saveResults(response, chunk.length)
+  return { answers: saveResults(response, chunk.length), ambiguous }
 }
 
 /**

@@ -317,6 +317,18 @@ describe('sObject Collections path', () => {
     })
   })
 
+  it('a create whose answer was lost is sent again, and its unique key keeps it single', async () => {
+    const destination = connect()
+    await destination.write(batch('upsert', [contact(0)]), ctx) // logged in before the fault
+    host.faults.loseAnswers = 1
+    expect(await destination.write(batch('create', [contact(1), contact(2)]), ctx)).toEqual([
+      { status: 'succeeded' },
+      { status: 'succeeded' },
+    ])
+    expect(fake.records('Contact').size).toBe(3)
+    expect(host.traffic.injected.lost).toBe(1)
+  })
+
   it('clears mapped fields, keeping required ones', async () => {
     const destination = connect()
     await destination.write(batch('upsert', [contact(1, { Title: 'CEO' })]), ctx)

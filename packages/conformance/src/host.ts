@@ -24,7 +24,14 @@ export interface HostTraffic {
   /** the most requests being handled at once */
   maxInFlight: number
   /** the faults applied, by kind */
-  injected: { rateLimited: number; serverErrors: number; dropped: number; slowed: number; malformed: number }
+  injected: {
+    rateLimited: number
+    serverErrors: number
+    dropped: number
+    slowed: number
+    malformed: number
+    lost: number
+  }
   /** every request in arrival order */
   log: HostRequest[]
 }
@@ -62,7 +69,7 @@ export async function startFakeHost(
   const traffic: HostTraffic = {
     received: 0,
     maxInFlight: 0,
-    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0 },
+    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0, lost: 0 },
     log: [],
   }
   let inFlight = 0
@@ -133,6 +140,15 @@ export async function startFakeHost(
       req.socket.destroy()
       return
     }
+    if (faults.loseAnswers && faults.loseAnswers > 0) {
+      faults.loseAnswers -= 1
+      traffic.injected.lost += 1
+      // The handler ran: the write is applied, and only its answer never arrives.
+      await response.arrayBuffer().catch(() => undefined)
+      entry.status = 'dropped'
+      req.socket.destroy()
+      return
+    }
     const malformed = faults.malformedAnswers
     if (malformed && malformed.count > 0) {
       malformed.count -= 1
@@ -182,7 +198,7 @@ export async function startFakeHost(
     resetTraffic() {
       traffic.received = 0
       traffic.maxInFlight = inFlight
-      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0 }
+      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0, lost: 0 }
       traffic.log = []
     },
     close: () =>

@@ -52,6 +52,11 @@ export interface Faults {
    * no acknowledgement: see `MalformedAnswer`.
    */
   malformedAnswers?: { count: number; kind: MalformedAnswer }
+  /**
+   * The next N requests are handled (a write is applied) and then their connection is destroyed
+   * before the answer: the client cannot tell whether the write happened.
+   */
+  loseAnswers?: number
 }
 
 /**

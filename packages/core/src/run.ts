@@ -47,6 +47,8 @@ export interface RunCounts {
   expired: number
   succeeded: PerOperation
   rejected: PerOperation
+  /** succeeded records of a non-idempotent operation sent again after a lost answer (see RecordResult) */
+  possiblyDuplicated?: number
 }
 
 export function emptyCounts(): RunCounts {
