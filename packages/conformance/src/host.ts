@@ -34,6 +34,11 @@ export interface HostTraffic {
   }
   /** every request in arrival order */
   log: HostRequest[]
+  /**
+   * Credentials the connector sent, derived or not: bearer tokens, and the values of assertion,
+   * token, secret and password fields of form and JSON bodies. None may appear in any output.
+   */
+  credentials: Set<string>
 }
 
 export interface FakeHost {
@@ -71,6 +76,7 @@ export async function startFakeHost(
     maxInFlight: 0,
     injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0, lost: 0 },
     log: [],
+    credentials: new Set(),
   }
   let inFlight = 0
   let url = ''
@@ -125,6 +131,20 @@ export async function startFakeHost(
     }
 
     const request = toFetchRequest(req, url)
+    const body = await request.clone().text()
+    collectCredentials(request.headers, body, traffic.credentials)
+    if (faults.echoRequests && faults.echoRequests > 0) {
+      faults.echoRequests -= 1
+      const headers: Record<string, string> = {}
+      request.headers.forEach((value, name) => {
+        headers[name] = value
+      })
+      return answerFault(400, {
+        error: 'invalid_grant',
+        error_description: `echo of ${entry.method} ${entry.path}: ${JSON.stringify(headers)} ${body}`,
+        message: `echo: ${body}`,
+      })
+    }
     const response = await getResponse(handlers, request, { baseUrl: url })
     if (!response) {
       entry.status = 404
@@ -206,6 +226,39 @@ export async function startFakeHost(
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+const CREDENTIAL_FIELD = /assertion|token|secret|password|api_?key/i
+
+/** Adds the credentials of one request to `into`: see `HostTraffic.credentials`. */
+export function collectCredentials(headers: Headers, body: string, into: Set<string>): void {
+  const authorization = headers.get('authorization')
+  if (authorization) into.add(authorization.replace(/^(bearer|basic)\s+/i, ''))
+  for (const name of ['x-api-key', 'api-key', 'x-auth-token']) {
+    const value = headers.get(name)
+    if (value) into.add(value)
+  }
+  if (!body) return
+  const add = (key: string, value: unknown) => {
+    if (CREDENTIAL_FIELD.test(key) && typeof value === 'string' && value.length >= 8) into.add(value)
+  }
+  const contentType = headers.get('content-type') ?? ''
+  if (/x-www-form-urlencoded/i.test(contentType)) {
+    for (const [key, value] of new URLSearchParams(body)) add(key, value)
+  } else if (/json/i.test(contentType)) {
+    try {
+      const walk = (value: unknown): void => {
+        if (!value || typeof value !== 'object') return
+        for (const [key, child] of Object.entries(value)) {
+          add(key, child)
+          walk(child)
+        }
+      }
+      walk(JSON.parse(body))
+    } catch {
+      // not JSON after all: nothing to collect
+    }
   }
 }
 

@@ -57,6 +57,12 @@ export interface Faults {
    * before the answer: the client cannot tell whether the write happened.
    */
   loseAnswers?: number
+  /**
+   * The next N requests are answered 400 `invalid_grant` with the whole request (headers and body)
+   * echoed in `error_description`, as some token endpoints and gateways do: whatever the connector
+   * sent must not reach an error or a log line.
+   */
+  echoRequests?: number
 }
 
 /**
