@@ -1,4 +1,5 @@
 export type { DatabaseOptions } from './database.js'
+export type { LeaseOptions, LockHolder } from './lock.js'
 export {
   createStateStore,
   type DuckDBStateStore,

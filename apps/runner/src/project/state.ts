@@ -1,5 +1,5 @@
 import { type RunFilter, type RunRecord, SluiceError, type StateStore, type SyncOverview } from '@sluice/core'
-import { createStateStore } from '@sluice/state-store'
+import { createStateStore, type DuckDBStateStore } from '@sluice/state-store'
 import type { Project } from './project.js'
 
 export type { SyncHealth } from '@sluice/core'
@@ -16,7 +16,7 @@ export interface Ledger {
 }
 
 /** Opens the project's state store (the embedded DuckDB one by default, or Postgres). */
-export async function openState(project: Project): Promise<StateStore> {
+export async function openState(project: Project): Promise<DuckDBStateStore> {
   const state = project.resolved.settings.state
   if (state.backend !== 'duckdb') {
     throw new SluiceError('config', `the ${state.backend} state store is not available in this runner yet.`, {
