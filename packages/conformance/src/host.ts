@@ -130,6 +130,14 @@ export async function startFakeHost(
       }
     }
 
+    if (faults.hold) {
+      await faults.hold
+      if (res.destroyed || req.socket.destroyed) {
+        entry.status = 'dropped'
+        return
+      }
+    }
+
     const request = toFetchRequest(req, url)
     const body = await request.clone().text()
     collectCredentials(request.headers, body, traffic.credentials)

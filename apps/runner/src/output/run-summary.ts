@@ -33,6 +33,7 @@ export function runJson(run: RunRecord) {
       rejected: sumOf(c.rejected),
       expired: c.expired,
       possiblyDuplicated: c.possiblyDuplicated ?? 0,
+      skipped: c.skipped ?? 0,
       invalidByReason: c.invalid,
       succeededByOperation: c.succeeded,
       rejectedByOperation: c.rejected,
@@ -94,6 +95,10 @@ export function summaryLines(run: RunRecord, paint: Paint): string[] {
   if (c.possiblyDuplicated)
     lines.push(
       `    ${n(c.possiblyDuplicated)} appended records are possibly duplicated: their request was sent again after its answer was lost`,
+    )
+  if ((c.skipped ?? 0) > 0)
+    lines.push(
+      `    skipped ${n(c.skipped)} changed or removed rows that the sync's behaviour does not send (kept as seen)`,
     )
   if (c.expired > 0)
     lines.push(`    ${n(c.expired)} earlier rejections are past the retry age and no longer retried`)
