@@ -22,13 +22,13 @@ export function duplicateKeyProblems(text: string): Problem[] {
   const readValue = (path: string): void => {
     skipSpace()
     const c = text[at]
-    if (c === '{') return readObject(path)
-    if (c === '[') return readArray(path)
-    if (c === '"') {
-      readString()
-      return
+    if (c === '{') readObject(path)
+    else if (c === '[') readArray(path)
+    else if (c === '"') readString()
+    else {
+      // a number, true, false or null
+      while (at < text.length && !/[\s,\]}]/.test(text[at]!)) at++
     }
-    while (at < text.length && !/[\s,\]}]/.test(text[at]!)) at++ // number, true, false, null
   }
   const readArray = (path: string): void => {
     at++
