@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
@@ -157,4 +158,57 @@ describe('sluice records', () => {
     expect(wrong.code).toBe(1)
     expect(wrong.stderr).toContain('--export needs a .csv or .jsonl file')
   })
+})
+
+describe('sluice unlock', () => {
+  it('warns and frees a lock a dead run left behind, and status stops saying in progress', async () => {
+    const syncDir = join(project, '.sluice', 'state', 'syncs', 'customers_to_braze')
+    const runId = '20990101T000000000Z-stuck'
+    const counts = braze.counts
+    await mkdir(join(syncDir, 'runs'), { recursive: true })
+    await writeFile(
+      join(syncDir, 'runs', `${runId}.json`),
+      JSON.stringify({
+        id: runId,
+        sync: 'customers_to_braze',
+        status: 'in_progress',
+        mode: 'incremental',
+        startedAt: '2099-01-01T00:00:00.000Z',
+        counts: {
+          ...(counts as object),
+          invalid: { null: 0, duplicate: 0, other: 0 },
+          succeeded: {},
+          rejected: {},
+        },
+        pid: 1,
+        host: hostname(),
+      }),
+    )
+    // PID 1 is alive in every container: only the lease can tell this run is gone.
+    await writeFile(
+      join(syncDir, 'lock'),
+      JSON.stringify({
+        runId,
+        pid: 1,
+        host: hostname(),
+        acquiredAt: '2099-01-01T00:00:00.000Z',
+        leaseUntil: Date.now() + 3_600_000,
+        token: 't',
+      }),
+    )
+    expect((await sluice(['status'], { cwd: project })).stdout).toMatch(/customers_to_braze +in progress/)
+
+    const refused = await sluice(['unlock', 'customers_to_braze'], { cwd: project })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/two runs would then send the same rows at once/)
+    expect(refused.stderr).toMatch(/sluice unlock customers_to_braze --yes/)
+
+    const unlocked = await sluice(['unlock', 'customers_to_braze', '--yes'], { cwd: project })
+    expect(unlocked.code).toBe(0)
+    expect(unlocked.stdout).toMatch(new RegExp(`lock of run ${runId} \\(pid 1 on .*\\) removed`))
+    const status = await sluice(['status'], { cwd: project })
+    expect(status.stdout).not.toMatch(/customers_to_braze +in progress/)
+    const stuck = JSON.parse(await readFile(join(syncDir, 'runs', `${runId}.json`), 'utf8'))
+    expect(stuck).toMatchObject({ status: 'incomplete', error: { code: 'INTERRUPTED' } })
+  }, 120_000)
 })

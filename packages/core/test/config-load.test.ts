@@ -157,7 +157,7 @@ describe('loadProject', () => {
     await writeFile(join(dir, 'sluice.json'), JSON.stringify({ ...validProject(), name: 'has spaces' }))
     const error = await rejection(loadProject('.', { env, cwd: dir }))
     expect(error.issues.map((i) => i.message)).toEqual([
-      'sluice.json: /name: expected a name of letters, digits, _ and - that starts with a letter, found "has spaces"',
+      'sluice.json: /name: expected a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "has spaces"',
     ])
   })
 

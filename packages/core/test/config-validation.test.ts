@@ -325,7 +325,20 @@ const cases: BadCase[] = [
       p.syncs['daily contacts'] = p.syncs.contacts
     },
     messages: [
-      'sluice.json: /syncs/daily contacts: expected a key that is a name of letters, digits, _ and - that starts with a letter, found "daily contacts"',
+      'sluice.json: /syncs/daily contacts: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "daily contacts"',
+    ],
+  },
+  {
+    name: 'names too long for the file systems and databases the lake and the state use',
+    change: (p) => {
+      p.syncs[`contacts_${'x'.repeat(60)}`] = p.syncs.contacts
+      p.models[`m${'o'.repeat(63)}`] = p.models[p.syncs.contacts.model]
+      p.destinations[`d${'e'.repeat(70)}`] = p.destinations.crm
+    },
+    messages: [
+      `sluice.json: /destinations/d${'e'.repeat(70)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "d${'e'.repeat(70)}"`,
+      `sluice.json: /models/m${'o'.repeat(63)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "m${'o'.repeat(63)}"`,
+      `sluice.json: /syncs/contacts_${'x'.repeat(60)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "contacts_${'x'.repeat(60)}"`,
     ],
   },
   {

@@ -17,19 +17,26 @@ import { DuckDBDiffSession } from './diff-session.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'
 import { Layout } from './layout.js'
 import { Ledger } from './ledger.js'
-import { acquireLockFile } from './lock.js'
+import { acquireLockFile, breakLockFile, type LeaseOptions, type LockHolder } from './lock.js'
 import { currentStateSql, listSnapshot } from './snapshot-files.js'
 import type { InspectableStateStore } from './snapshot-reader.js'
 
 export interface StateStoreOptions extends DatabaseOptions {
   /** the state folder, `.sluice/state` in a project */
   path: string
+  /** the run lock's lease: how long it lives without a heartbeat, and how often a run renews it */
+  lease?: LeaseOptions
 }
 
 export type { SnapshotEntry } from './snapshot-reader.js'
 
 export interface DuckDBStateStore extends InspectableStateStore {
   readonly path: string
+  /**
+   * Removes a sync's run lock whatever holds it (for a person who knows its run is dead) and marks
+   * that run incomplete; the holder removed, or undefined when the sync was not locked.
+   */
+  unlock(sync: string): Promise<LockHolder | undefined>
 }
 
 /**
@@ -72,7 +79,21 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
             `the process running it (pid ${holder.pid} on ${holder.host}) stopped before it finished`,
           ),
         `sync "${sync}"`,
+        options.lease,
       )
+    },
+
+    async unlock(sync: string): Promise<LockHolder | undefined> {
+      const removed = await breakLockFile(layout.lockFile(sync))
+      if (removed === 'none') return undefined
+      if (removed) {
+        await ledger.markIncomplete(
+          sync,
+          removed.runId,
+          `its lock was removed by "sluice unlock" (pid ${removed.pid} on ${removed.host})`,
+        )
+      }
+      return removed ?? { runId: 'unknown', pid: 0, host: 'unknown', acquiredAt: '' }
     },
 
     async openDiff(sync: string): Promise<DiffSession> {

@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emptyCounts, type RunRecord, type RunStatus, type SyncConfig } from '@sluice/core'
+import { emptyCounts, type RunRecord, type RunStatus, registerSecret, type SyncConfig } from '@sluice/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { InspectableStateStore } from '../src/index.js'
 import { type StateLocation, stateLocation } from './backends.js'
@@ -110,5 +110,19 @@ describe('cursor', () => {
     expect(await store.getCursor('alpha')).toBe('2026-03-01T00:00:00.123456Z')
     await store.setCursor('alpha', undefined)
     expect(await store.getCursor('alpha')).toBeUndefined()
+  })
+})
+
+describe('ledger files', () => {
+  it('never hold a registered secret, wherever in the run it appears', async () => {
+    const secret = 'eyJhbGciOiJSUzI1NiJ9.assertion-that-leaked'
+    registerSecret(secret)
+    const leaky = run('gamma', '2026-03-04T10:00:00.000Z', 'failed', {
+      error: { category: 'auth', code: 'LOGIN_FAILED', message: `refused: assertion=${secret}` },
+    })
+    await store.saveRun(leaky)
+    const text = readFileSync(join(dir, 'syncs', 'gamma', 'runs', `${leaky.id}.json`), 'utf8')
+    expect(text).toContain('LOGIN_FAILED')
+    expect(text).not.toContain(secret)
   })
 })

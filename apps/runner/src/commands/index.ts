@@ -11,6 +11,7 @@ import runs from './runs.js'
 import runsShow from './runs-show.js'
 import status from './status.js'
 import testRow from './test-row.js'
+import unlock from './unlock.js'
 import validate from './validate.js'
 
 /** Every command, in the order `sluice --help` lists them. */
@@ -27,6 +28,7 @@ export const commands: readonly CommandSpec[] = [
   runsShow,
   records,
   reset,
+  unlock,
   connectors,
   connectorsList,
   connectorsAdd,

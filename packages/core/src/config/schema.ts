@@ -9,9 +9,14 @@ import { BEHAVIOURS, DELETE_BEHAVIOURS } from '../contract/records.js'
  * say what a valid value looks like.
  */
 
-/** Names of sources, destinations, models and syncs end up in file paths and URLs: keep them plain. */
-export const NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$'
-const NAME_DESCRIPTION = 'a name of letters, digits, _ and - that starts with a letter'
+/**
+ * Names of sources, destinations, models and syncs end up in file paths, S3 keys, URLs and SQL
+ * identifiers: keep them plain, and short enough for all of them. 63 characters is PostgreSQL's
+ * identifier limit, the tightest; a file or folder name may take 255 bytes on ext4, APFS, NTFS and S3.
+ */
+export const NAME_MAX_LENGTH = 63
+export const NAME_PATTERN = `^[A-Za-z][A-Za-z0-9_-]{0,${NAME_MAX_LENGTH - 1}}$`
+const NAME_DESCRIPTION = `a name of letters, digits, _ and - that starts with a letter, at most ${NAME_MAX_LENGTH} characters`
 
 const Name = Type.String({ pattern: NAME_PATTERN, description: NAME_DESCRIPTION })
 

@@ -183,6 +183,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw exhausted(what, attemptNo, failure, component, "the run's retry budget is spent")
       }
       stats.retries += 1
+      req.onRetry?.(
+        failure.response
+          ? { status: failure.response.status, ambiguous: failure.response.status !== 429 }
+          : { ambiguous: networkCategory(failure.error) !== 'connection' },
+      )
       log.debug(`${what}: ${failureSummary(failure)}; attempt ${attemptNo + 1} in ${delay} ms`)
       try {
         await sleep(delay, req.signal)
