@@ -1,11 +1,4 @@
-import {
-  newRunId,
-  type RunMode,
-  type RunStatus,
-  redact,
-  type Schedule,
-  toSluiceError,
-} from '@sluice/core'
+import { newRunId, type RunMode, type RunStatus, redact, type Schedule, toSluiceError } from '@sluice/core'
 import { type Clock, systemClock } from './clock.js'
 import { isTimed, lastFireTimeBetween, nextFireTime, nextFireTimes } from './fire-times.js'
 
@@ -183,7 +176,7 @@ export class Scheduler {
   /** The next `count` fire times of a sync, from now. */
   nextFireTimes(sync: string, count: number): Date[] {
     const state = this.syncs.get(sync)
-    if (!state || !state.config.enabled) return []
+    if (!state?.config.enabled) return []
     return nextFireTimes(state.config.schedule, this.clock.now(), count)
   }
 
@@ -204,7 +197,13 @@ export class Scheduler {
     for (const run of this.queue.splice(0)) {
       const state = this.syncs.get(run.sync)!
       state.queued = undefined
-      this.emit({ type: 'skipped', sync: run.sync, trigger: run.trigger, reason: 'stopping', at: this.clock.now() })
+      this.emit({
+        type: 'skipped',
+        sync: run.sync,
+        trigger: run.trigger,
+        reason: 'stopping',
+        at: this.clock.now(),
+      })
     }
     for (const state of this.syncs.values()) state.running?.controller.abort()
     const all = Promise.all(this.inFlight.values()).then(() => true)
@@ -321,7 +320,13 @@ export class Scheduler {
         (error: unknown) => {
           const e = toSluiceError(error)
           if (e.category === 'conflict') {
-            this.emit({ type: 'skipped', sync: run.sync, trigger: run.trigger, reason: 'locked', at: this.clock.now() })
+            this.emit({
+              type: 'skipped',
+              sync: run.sync,
+              trigger: run.trigger,
+              reason: 'locked',
+              at: this.clock.now(),
+            })
           } else {
             this.emit({
               type: 'error',

@@ -40,7 +40,10 @@ async function postJson(url: string, body: unknown, what: string): Promise<void>
       signal: AbortSignal.timeout(TIMEOUT_MS),
     })
   } catch (error) {
-    throw new SluiceError('connection', `${what} at ${urlHost(url)} could not be reached: ${redact(String(error))}`)
+    throw new SluiceError(
+      'connection',
+      `${what} at ${urlHost(url)} could not be reached: ${redact(String(error))}`,
+    )
   }
   // the body says why; it is read (and dropped) either way so the connection can be reused
   const text = await response.text().catch(() => '')
@@ -66,28 +69,40 @@ export function slackChannel(url: string): AlertChannel {
   }
 }
 
-const EMOJI = { failed: ':red_circle:', partially_succeeded: ':large_yellow_circle:', rejected_rate: ':large_orange_circle:', recovered: ':large_green_circle:' }
+const EMOJI = {
+  failed: ':red_circle:',
+  partially_succeeded: ':large_yellow_circle:',
+  rejected_rate: ':large_orange_circle:',
+  recovered: ':large_green_circle:',
+}
 
 /** Slack's mrkdwn treats &, < and > as markup. */
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
 export function slackBody(message: AlertMessage): { text: string; blocks: unknown[] } {
   const c = message.counts
   const blocks: unknown[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: `${EMOJI[message.event]} *${escape(message.summary)}*` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${EMOJI[message.event]} *${escapeMrkdwn(message.summary)}*` },
+    },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*Sync*\n${escape(message.sync)}` },
+        { type: 'mrkdwn', text: `*Sync*\n${escapeMrkdwn(message.sync)}` },
         { type: 'mrkdwn', text: `*Status*\n${message.run.status.replace('_', ' ')}` },
         { type: 'mrkdwn', text: `*Rows*\n${c.queried} queried · +${c.added} ~${c.changed} -${c.removed}` },
-        { type: 'mrkdwn', text: `*Results*\n${c.succeeded} succeeded · ${c.rejected} rejected · ${c.invalid} invalid` },
+        {
+          type: 'mrkdwn',
+          text: `*Results*\n${c.succeeded} succeeded · ${c.rejected} rejected · ${c.invalid} invalid`,
+        },
       ],
     },
   ]
   if (message.topReasons.length > 0) {
     const lines = message.topReasons.map(
-      (reason) => `• ${reason.count} ${reason.status}: ${escape(reason.message ?? '(no message)').slice(0, 200)}`,
+      (reason) =>
+        `• ${reason.count} ${reason.status}: ${escapeMrkdwn(reason.message ?? '(no message)').slice(0, 200)}`,
     )
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top reasons*\n${lines.join('\n')}` } })
   }
@@ -97,7 +112,7 @@ export function slackBody(message: AlertMessage): { text: string; blocks: unknow
     elements: [
       {
         type: 'mrkdwn',
-        text: message.run.url ? `<${message.run.url}|${escape(context)}>` : escape(context),
+        text: message.run.url ? `<${message.run.url}|${escapeMrkdwn(context)}>` : escapeMrkdwn(context),
       },
     ],
   })
@@ -128,7 +143,10 @@ export function emailChannel(to: string, smtp: SmtpSettings, transport?: Transpo
           text: emailText(message),
         })
       } catch (error) {
-        throw new SluiceError('connection', `the SMTP server ${smtp.host}:${smtp.port} refused the alert: ${redact(String(error))}`)
+        throw new SluiceError(
+          'connection',
+          `the SMTP server ${smtp.host}:${smtp.port} refused the alert: ${redact(String(error))}`,
+        )
       }
     },
   }
@@ -147,7 +165,8 @@ export function emailText(message: AlertMessage): string {
   if (message.error) lines.push(`Error:    ${message.error.message}`)
   if (message.topReasons.length > 0) {
     lines.push('', 'Top reasons:')
-    for (const reason of message.topReasons) lines.push(`  ${reason.count} ${reason.status}: ${reason.message ?? '(no message)'}`)
+    for (const reason of message.topReasons)
+      lines.push(`  ${reason.count} ${reason.status}: ${reason.message ?? '(no message)'}`)
   }
   if (message.run.url) lines.push('', message.run.url)
   return `${lines.join('\n')}\n`

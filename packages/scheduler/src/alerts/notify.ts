@@ -1,5 +1,11 @@
 import type { RunRecord } from '@sluice/core'
-import { type AlertChannel, emailChannel, type SmtpSettings, slackChannel, webhookChannel } from './channels.js'
+import {
+  type AlertChannel,
+  emailChannel,
+  type SmtpSettings,
+  slackChannel,
+  webhookChannel,
+} from './channels.js'
 import { type AlertDelivery, type DeliverOptions, deliverAlert } from './deliver.js'
 import { type AlertReason, alertMessage } from './message.js'
 import { type AlertRule, alertsForRun } from './rules.js'
