@@ -16,6 +16,7 @@ const env = {
   SALESFORCE_USERNAME: 'integration@acme.example',
   SALESFORCE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----',
   SLACK_ALERTS_WEBHOOK: 'https://hooks.slack.com/services/T000/B000/XXXX',
+  SMTP_PASSWORD: 'smtp-password-0000',
 }
 
 // The example imports `@sluice/core` as a user's project would; give it a project folder where that

@@ -81,6 +81,7 @@ describe('loadProject', () => {
       retentionDays: 14,
       rejectedRetryDays: 14,
       warehouseLogs: { enabled: false },
+      maxConcurrentRuns: 4,
     })
   })
 
@@ -119,6 +120,7 @@ describe('loadProject', () => {
       retentionDays: 30,
       rejectedRetryDays: 0,
       warehouseLogs: { enabled: true, source: 'warehouse', schema: 'sluice_logs' },
+      maxConcurrentRuns: 4,
     })
   })
 

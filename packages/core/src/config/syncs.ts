@@ -9,6 +9,7 @@ export function syncProblems(
   path: string,
   model: ModelConfig | undefined,
   sound: (path: string) => boolean,
+  smtp = false,
 ): Problem[] {
   const problems: Problem[] = []
   const fine = (...keys: string[]) => keys.every((key) => sound(pointer(path, key)))
@@ -54,8 +55,15 @@ export function syncProblems(
         found: describeValue(alert.threshold),
       })
     }
-    if (alert.webhook === undefined && alert.email === undefined) {
-      problems.push({ path: at, expected: 'an alert with a webhook or an email', found: 'neither' })
+    if (alert.webhook === undefined && alert.slack === undefined && alert.email === undefined) {
+      problems.push({ path: at, expected: 'an alert with a webhook, slack or email', found: 'none of them' })
+    }
+    if (alert.email !== undefined && !smtp) {
+      problems.push({
+        path: pointer(at, 'email'),
+        expected: 'settings.smtp, the server that sends alert emails',
+        found: 'no settings.smtp',
+      })
     }
   })
   return problems
