@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseSince } from '../src/actions/runs.js'
+import { parseSince } from '../src/project/history.js'
 import { closest, editDistance } from '../src/framework/suggest.js'
 
 describe('closest-match suggestions', () => {
