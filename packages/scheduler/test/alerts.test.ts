@@ -12,7 +12,7 @@ import {
   notifyRun,
   rejectedRate,
 } from '../src/index.js'
-import { startReceiver, startSmtp } from './receivers.js'
+import { startReceiver, startSmtp } from '../src/testing.js'
 
 let n = 0
 function run(

@@ -1,9 +1,9 @@
 import { type RunStatus, SluiceError } from '@sluice/core'
-import { parseSince } from '../project/history.js'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { ago, duration, n, paintFor, table, toJson } from '../output/format.js'
 import { invalidTotal, runJson, statusText, sumOf } from '../output/run-summary.js'
+import { parseSince } from '../project/history.js'
 import { openProject, requireSync } from '../project/project.js'
 import { openLedger } from '../project/state.js'
 

@@ -9,6 +9,8 @@ import reset from './reset.js'
 import run from './run.js'
 import runs from './runs.js'
 import runsShow from './runs-show.js'
+import schedule from './schedule.js'
+import serve from './serve.js'
 import status from './status.js'
 import testRow from './test-row.js'
 import validate from './validate.js'
@@ -27,6 +29,8 @@ export const commands: readonly CommandSpec[] = [
   runsShow,
   records,
   reset,
+  schedule,
+  serve,
   connectors,
   connectorsList,
   connectorsAdd,

@@ -1,3 +1,7 @@
+/**
+ * Receivers for alert tests, here and in the runner: an HTTP server that keeps every JSON body posted
+ * to it and a real SMTP server, both on loopback. Needs `smtp-server` (a peer for this entry only).
+ */
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
