@@ -75,10 +75,22 @@ async function createProject(path: string, smtpPort: number) {
     },
     models: {
       customers: { source: 'warehouse', table: 'customers' },
+      // a model whose rows change on every run, so every run has something to send
+      touched: {
+        source: 'warehouse',
+        sql: 'SELECT id, email, CAST(now() AS VARCHAR) AS seen_at FROM customers',
+      },
       many: { source: 'warehouse', table: 'many' },
     },
     syncs: {
-      contacts: sync({ type: 'interval', every: '2s' }, [alert]),
+      contacts: {
+        ...sync({ type: 'interval', every: '2s' }, [alert]),
+        model: 'touched',
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'seen_at', to: 'seen_at' },
+        ],
+      },
       contacts_followup: sync({ type: 'after', sync: 'contacts' }),
       archive: { ...sync({ type: 'manual' }), destination: 'fast' },
       bulk: { ...sync({ type: 'manual' }), model: 'many', destination: 'slow' },
@@ -135,6 +147,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
+  if (process.env.SLUICE_TEST_SHOW_SERVE) process.stderr.write(served?.output() ?? '')
   await served?.stop('SIGKILL')
   await Promise.all([receiver?.close(), smtp?.close()])
   await dir?.remove()
