@@ -95,6 +95,7 @@ try {
     if (response.status !== 200 || body.rows.length === 0)
       throw new Error(`request ${i} answered ${response.status}`)
     timings.all!.push(ms)
+    if ((i + 1) % 10 === 0) console.log(`  ${i + 1} requests, the last took ${ms.toFixed(0)} ms`)
     const name = ['first page', 'deep page', 'rejected, deep', 'identifier search'][kind]!
     ;(timings[name] ??= []).push(ms)
   }

@@ -65,7 +65,7 @@ async function createProject(path: string, smtpPort: number) {
         password: '${env:SMTP_PASSWORD}',
         from: 'sluice@example.com',
       },
-      maxConcurrentRuns: 2,
+      maxConcurrentRuns: 3,
     },
     sources: { warehouse: { type: 'duckdb', config: { path: 'warehouse.duckdb' } } },
     destinations: {
@@ -144,7 +144,7 @@ beforeAll(async () => {
     SMTP_PASSWORD: smtp.credentials.password,
     FLAKY_API_KEY: API_KEY,
   })
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   if (process.env.SLUICE_TEST_SHOW_SERVE) process.stderr.write(served?.output() ?? '')
@@ -174,7 +174,7 @@ describe('sluice serve', () => {
       nextRunAt: null,
     })
     expect(await runsOf('sync=paused')).toEqual([])
-  }, 120_000)
+  }, 300_000)
 
   it('sends one alert on each channel when the destination fails, and one recovered when it heals', async () => {
     await writeFile(join(dir.path, 'destination-down'), '')
@@ -231,7 +231,7 @@ describe('sluice serve', () => {
     expect(metrics).toMatch(/sluice_records_total\{sync="contacts",status="succeeded"\} \d+/)
     expect(metrics).toContain('# TYPE sluice_run_duration_seconds histogram')
     expect(metrics).toContain('# TYPE sluice_rate_limit_waits_total counter')
-  }, 240_000)
+  }, 400_000)
 
   it('answers what the read commands answer: a run, its reasons and its records, a page at a time', async () => {
     const [run] = await runsOf('sync=archive')
@@ -256,7 +256,7 @@ describe('sluice serve', () => {
     expect(detail).toMatchObject({ status: 'succeeded', mode: 'full_resync', tracking: 'present' })
 
     // the CLI reads the same ledger and lake
-    const cli = await sluice(['runs', 'show', runId, '--json'], { cwd: dir.path })
+    const cli = await sluice(['runs', 'show', runId, '--json'], { cwd: dir.path, timeoutMs: 120_000 })
     expect(JSON.parse(cli.stdout)).toMatchObject({ runId, status: 'succeeded' })
 
     const page1 = await getJson<{ rows: Array<{ identifier: string }>; total: number; nextCursor: string }>(
@@ -303,7 +303,7 @@ describe('sluice serve', () => {
       return response.status === 200 ? response.json() : undefined
     })
     expect(reset).toEqual({ sync: 'archive', reset: 'full' })
-  }, 120_000)
+  }, 300_000)
 
   it('refuses bad requests with a problem naming the field, and callers without the token', async () => {
     const limit = await api('/api/runs?limit=0')
@@ -334,9 +334,9 @@ describe('sluice serve', () => {
     expect(hook.status).toBe(202)
     expect(await hook.json()).toMatchObject({ sync: 'archive', trigger: 'webhook', status: 'queued' })
     expect((await api('/hooks/syncs/archive/run', { method: 'POST', token: null })).status).toBe(401)
-  }, 60_000)
+  }, 300_000)
 
-  it('serves an OpenAPI 3.1 document with every route it answers', async () => {
+  it('serves an OpenAPI 3.1 document with every route it answers', { timeout: 300_000 }, async () => {
     const doc = await getJson<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
       '/openapi.json',
     )
@@ -378,19 +378,20 @@ describe('sluice serve', () => {
     })
     const code = await served.stop('SIGTERM')
     expect(code).toBe(0)
-    const shown = await sluice(['runs', 'show', runId, '--json'], { cwd: dir.path })
+    const shown = await sluice(['runs', 'show', runId, '--json'], { cwd: dir.path, timeoutMs: 120_000 })
     const run = JSON.parse(shown.stdout) as { status: string; counts: { succeeded: number } }
     expect(run.status).toBe('cancelled')
     expect(run.counts.succeeded).toBeGreaterThan(0)
     expect(run.counts.succeeded).toBeLessThan(50_000)
-  }, 60_000)
+  }, 300_000)
 })
 
 describe('sluice serve without a token', () => {
-  it('refuses to bind anything but loopback', async () => {
+  it('refuses to bind anything but loopback', { timeout: 300_000 }, async () => {
     const result = await sluice(['serve', '--host', '0.0.0.0', '--port', '0'], {
       cwd: dir.path,
       env: { SLUICE_API_TOKEN: undefined },
+      timeoutMs: 120_000,
     })
     expect(result.code).toBe(1)
     expect(result.stderr).toMatch(/refuses to bind 0\.0\.0\.0 without SLUICE_API_TOKEN/)
@@ -398,8 +399,8 @@ describe('sluice serve without a token', () => {
 })
 
 describe('sluice schedule', () => {
-  it("prints each sync's next fire times", async () => {
-    const result = await sluice(['schedule', '--json', '--count', '2'], { cwd: dir.path })
+  it("prints each sync's next fire times", { timeout: 300_000 }, async () => {
+    const result = await sluice(['schedule', '--json', '--count', '2'], { cwd: dir.path, timeoutMs: 120_000 })
     expect(result.code).toBe(0)
     const rows = result.stdout
       .trim()
@@ -408,7 +409,7 @@ describe('sluice schedule', () => {
     expect(rows.find((r) => r.sync === 'contacts')!.nextFireTimes).toHaveLength(2)
     expect(rows.find((r) => r.sync === 'paused')!.nextFireTimes).toEqual([])
     expect(rows.find((r) => r.sync === 'contacts_followup')!.nextFireTimes).toEqual([])
-    const text = await sluice(['schedule'], { cwd: dir.path })
+    const text = await sluice(['schedule'], { cwd: dir.path, timeoutMs: 120_000 })
     expect(text.stdout).toMatch(/contacts_followup +after contacts succeeds/)
     expect(text.stdout).toMatch(/paused +every 1s +disabled: never scheduled/)
   })
