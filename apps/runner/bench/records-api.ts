@@ -97,7 +97,8 @@ try {
     timings.all!.push(ms)
     if ((i + 1) % 10 === 0) console.log(`  ${i + 1} requests, the last took ${ms.toFixed(0)} ms`)
     const name = ['first page', 'deep page', 'rejected, deep', 'identifier search'][kind]!
-    ;(timings[name] ??= []).push(ms)
+    timings[name] ??= []
+    timings[name].push(ms)
   }
   server.close()
   const pct = (values: number[], p: number) => {
