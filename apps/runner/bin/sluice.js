@@ -10,7 +10,11 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fromSource = existsSync(join(root, 'tsconfig.json')) && existsSync(join(root, 'src', 'cli.ts'))
 if (fromSource) registerHooks('./source-conditions.mjs', import.meta.url)
+// Both loaders: a config in a folder whose package.json has no "type": "module" is CommonJS to Node,
+// and tsx's ESM hooks hand such a file to the CommonJS loader.
 const { register } = await import('tsx/esm/api')
 register()
+const cjs = await import('tsx/cjs/api')
+cjs.register()
 if (fromSource) await import('../src/cli.ts')
 else await import('../dist/cli.js')

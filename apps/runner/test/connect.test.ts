@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
 import { type Fakes, runsOf, sampleProject, startFakes } from './helpers/project.js'
@@ -45,6 +47,68 @@ describe('sluice check', () => {
     const result = await cli(['check', 'braz'])
     expect(result.code).toBe(1)
     expect(result.stderr).toContain('Did you mean "braze"?')
+  })
+})
+
+describe('sluice validate --online and check, against what the destination and model have', () => {
+  it('names a mapped field the destination lacks and a column the model lacks, with their paths', async () => {
+    const broken = await sampleProject(50, 'sluice-online-')
+    try {
+      const file = join(broken.path, 'sluice.json')
+      const config = JSON.parse(await readFile(file, 'utf8'))
+      const salesforce = config.syncs.contacts_to_salesforce
+      salesforce.mappings.push({ from: 'email', to: 'Emial' }, { from: 'loyalty_tier', to: 'Description' })
+      await writeFile(file, JSON.stringify(config))
+      const run = (args: string[]) => sluice(args, { cwd: broken.path, env: fakes.env })
+
+      // offline, the config is fine: only the destination and the warehouse know better
+      expect((await run(['validate'])).code).toBe(0)
+      const online = await run(['validate', '--online', '--json'])
+      expect(online.code).toBe(1)
+      const { issues } = JSON.parse(online.stdout) as { issues: Array<{ path: string; found: string }> }
+      const at = salesforce.mappings.length
+      expect(issues.map((i) => i.path)).toEqual([
+        `/syncs/contacts_to_salesforce/mappings/${at - 2}/to`,
+        `/syncs/contacts_to_salesforce/mappings/${at - 1}/from`,
+      ])
+      expect(issues[0]!.found).toContain('(did you mean "Email"?)')
+      expect(issues[1]!.found).toBe('"loyalty_tier", which it does not have')
+
+      const check = await run(['check'])
+      expect(check.code).toBe(1)
+      expect(check.stdout).toMatch(/✔ destination +salesforce \(salesforce\) +ok/)
+      expect(check.stdout).toContain(
+        `✖ config      /syncs/contacts_to_salesforce/mappings/${at - 2}/to: expected a field of Contact`,
+      )
+    } finally {
+      await broken.remove()
+    }
+  })
+
+  it('lets the syncs of other destinations run when one destination lacks its variables', async () => {
+    const env = { ...fakes.env, SALESFORCE_REFRESH_TOKEN: undefined }
+    const validate = await sluice(['validate'], { cwd: project.path, env })
+    expect(validate.code).toBe(1)
+    expect(validate.stdout).toContain('expected the environment variable SALESFORCE_REFRESH_TOKEN to be set')
+
+    const dryRun = await sluice(
+      ['run', 'customers_to_braze', 'contacts_to_salesforce', '--dry-run', '--json'],
+      {
+        cwd: project.path,
+        env,
+      },
+    )
+    const [braze, salesforce] = runsOf(dryRun.stdout)
+    expect(braze!.status).not.toBe('failed')
+    expect(salesforce!.status).toBe('failed')
+    expect(salesforce!.error!.message).toContain('destination "salesforce" cannot be used')
+    expect(salesforce!.error!.message).toContain('SALESFORCE_REFRESH_TOKEN')
+
+    const check = await sluice(['check'], { cwd: project.path, env })
+    expect(check.stdout).toMatch(/✔ destination +braze \(braze\) +ok/)
+    expect(check.stdout).toMatch(
+      /✖ destination +salesforce \(salesforce\) +config: \[sluice\] destination "salesforce" cannot be used/,
+    )
   })
 })
 

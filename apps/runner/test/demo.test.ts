@@ -72,14 +72,14 @@ describe('sluice demo', () => {
     )
     // the query as printed, run as a user would paste it
     const lines = demo.stdout.split('\n')
-    const at = lines.findIndex((l) => l.trim().startsWith('SELECT status_message'))
+    const at = lines.findIndex((l) => l.trim().startsWith('SELECT status_reason'))
     const sql = lines.slice(at, at + 3).join('\n')
     const instance = await DuckDBInstance.create(':memory:')
     const connection = await instance.connect()
     const groups = (await connection.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>
     connection.closeSync()
     instance.closeSync()
-    const email = groups.find((g) => g.status_message === "'email' is not a valid email address")
+    const email = groups.find((g) => g.status_reason === "'email' is not a valid email address")
     const ids = Object.values(email ?? {}).find(Array.isArray) as string[]
     expect(ids.length).toBeGreaterThan(0)
     expect(demo.stdout).toMatch(

@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice } from './helpers/cli.js'
 import { type Fakes, runsOf, sampleProject, startFakes } from './helpers/project.js'
@@ -52,6 +54,27 @@ describe('sluice run', () => {
     expect(result.stdout).toMatch(/▲ customers_to_braze {2}partially succeeded in [\d.]+m?s {2}run \S+/)
     expect(result.stdout).toMatch(/queried 1,200 · invalid \d+ \(NULL \d+, DUPLICATE \d+, other 0\)/)
     expect(result.stdout).toMatch(/succeeded [\d,]+ \(upsert [\d,]+\) · rejected \d+ \(upsert \d+\)/)
+  })
+
+  it('refuses a disabled sync unless --force, and --select leaves it out', async () => {
+    const file = join(project.path, 'sluice.json')
+    const config = JSON.parse(await readFile(file, 'utf8'))
+    config.syncs.customers_to_braze.enabled = false
+    config.syncs.customers_to_braze.labels = ['crm']
+    config.syncs.contacts_to_salesforce.labels = ['crm']
+    await writeFile(file, JSON.stringify(config))
+
+    const refused = await run(['customers_to_braze'])
+    expect(refused.code).toBe(1)
+    expect(refused.stderr + refused.stdout).toContain('sync "customers_to_braze" is disabled')
+    expect(fakes.braze.users()).toHaveLength(0)
+
+    const selected = await run(['--select', 'label:crm', '--dry-run', '--json'])
+    expect(runsOf(selected.stdout).map((r) => r.sync)).toEqual(['contacts_to_salesforce'])
+    expect(selected.stderr).toContain('skipped customers_to_braze: disabled')
+
+    const forced = await run(['customers_to_braze', '--force', '--dry-run', '--json'])
+    expect(runsOf(forced.stdout).map((r) => r.sync)).toEqual(['customers_to_braze'])
   })
 
   it('plans without sending or committing with --dry-run', async () => {
@@ -152,8 +175,11 @@ describe('Ctrl-C during sluice run', () => {
   it('lets other commands read while a run is in progress, and refuses a second run of the sync', async () => {
     const big = await sampleProject(12_000, 'sluice-concurrent-')
     try {
-      // slow enough that the run is still going when the other commands ask
-      fakes.brazeHost.faults.slowMs = 1_000
+      // the destination answers nothing until the other commands have looked at the run in flight
+      let release = () => {}
+      fakes.brazeHost.faults.hold = new Promise<void>((resolve) => {
+        release = resolve
+      })
       let child: ChildProcess | undefined
       const first = sluice(['run', 'customers_to_braze', '--json'], {
         cwd: big.path,
@@ -163,7 +189,7 @@ describe('Ctrl-C during sluice run', () => {
           child = spawned
         },
       })
-      await until(() => fakes.braze.users().length > 0)
+      await until(() => fakes.brazeHost.traffic.received > 0, 120_000)
 
       const status = await sluice(['status'], { cwd: big.path })
       expect(status.code).toBe(0)
@@ -175,14 +201,15 @@ describe('Ctrl-C during sluice run', () => {
       expect(refused!.error!.message).toMatch(/in progress|running/)
 
       child!.kill('SIGINT')
+      release()
       const ended = await first
       expect(ended.code).toBe(130)
       expect(refused!.error!.message).toContain(runsOf(ended.stdout)[0]!.runId)
     } finally {
-      fakes.brazeHost.faults.slowMs = 0
+      fakes.brazeHost.faults.hold = undefined
       await big.remove()
     }
-  })
+  }, 300_000)
 })
 
 async function until(condition: () => boolean, timeoutMs = 60_000): Promise<void> {

@@ -72,6 +72,7 @@ export function brazeCatalog(customAttributes: CustomAttributeInfo[]): Catalog {
         description:
           'User profiles: standard and custom attributes, subscription group states. Custom attributes are created on first write.',
         behaviours: ['upsert', 'update', 'mirror', 'delete'],
+        createsFields: true,
         fields: [...IDENTIFIER_FIELDS, ...PROFILE_FIELDS, ...custom],
       },
       {
@@ -79,6 +80,7 @@ export function brazeCatalog(customAttributes: CustomAttributeInfo[]): Catalog {
         label: 'Custom events',
         description: 'Custom events on user profiles, append-only.',
         behaviours: ['append'],
+        createsFields: true,
         fields: [...IDENTIFIER_FIELDS.map((f) => ({ ...f, identifier: false })), ...EVENT_FIELDS],
       },
     ],

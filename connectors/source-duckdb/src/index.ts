@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { type DuckDBConnection, DuckDBInstance, type DuckDBType } from '@duckdb/node-api'
 import {
   type ColumnInfo,
@@ -42,6 +43,15 @@ export function connectDuckDB(
   let opened: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | undefined
   const open = () => {
     opened ??= (async () => {
+      // DuckDB creates a missing file; a warehouse that is not there is a wrong path, not a new database.
+      if (config.path !== ':memory:' && !existsSync(config.path)) {
+        opened = undefined
+        throw new SluiceError('connection', `no DuckDB database at "${config.path}"`, {
+          component: COMPONENT,
+          code: 'SOURCE_NOT_FOUND',
+          hint: `Check the source's path (relative paths are taken from the project's folder, ${process.cwd()}).`,
+        })
+      }
       try {
         const options: Record<string, string> = config.readOnly ? { access_mode: 'READ_ONLY' } : {}
         const instance = await DuckDBInstance.create(config.path, options)

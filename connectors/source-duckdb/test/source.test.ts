@@ -1,3 +1,7 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -97,11 +101,30 @@ describe('source-duckdb', () => {
     }).rejects.toThrow(/\[source-duckdb\] query failed: .*no_such_table/)
   })
 
+  it('refuses a database file that does not exist, instead of creating an empty one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-duckdb-missing-'))
+    try {
+      const missing = join(dir, 'warehuose.duckdb')
+      await expect(connectDuckDB({ path: missing }).check(ctx)).rejects.toThrow(
+        `no DuckDB database at "${missing}"`,
+      )
+      expect(existsSync(missing)).toBe(false)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('refuses a file it cannot open', async () => {
-    const broken = connectDuckDB({ path: '/nonexistent/dir/x.duckdb', readOnly: true })
-    await expect(broken.check(ctx)).rejects.toThrow(
-      /cannot open DuckDB database "\/nonexistent\/dir\/x.duckdb"/,
-    )
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-duckdb-broken-'))
+    try {
+      const broken = join(dir, 'not-a-database.duckdb')
+      await writeFile(broken, 'this is not a DuckDB file')
+      await expect(connectDuckDB({ path: broken, readOnly: true }).check(ctx)).rejects.toThrow(
+        `cannot open DuckDB database "${broken}"`,
+      )
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it('streams a large model with a flat heap', async () => {

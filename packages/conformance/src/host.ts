@@ -117,6 +117,14 @@ export async function startFakeHost(
       }
     }
 
+    if (faults.hold) {
+      await faults.hold
+      if (res.destroyed || req.socket.destroyed) {
+        entry.status = 'dropped'
+        return
+      }
+    }
+
     const request = toFetchRequest(req, url)
     const response = await getResponse(handlers, request, { baseUrl: url })
     if (!response) {

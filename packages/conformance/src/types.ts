@@ -30,7 +30,7 @@ export interface FakeStats {
 }
 
 /**
- * Fault switches. Transport faults (`rateLimitEvery`, `serverErrors`, `slowMs`, `dropConnections`) are
+ * Fault switches. Transport faults (`rateLimitEvery`, `serverErrors`, `slowMs`, `hold`, `dropConnections`) are
  * applied by the fake host before a handler runs; `expireTokens` and `rejectWhere` are read by the fake's
  * own handlers, which answer in their API's shapes.
  */
@@ -41,6 +41,11 @@ export interface Faults {
   serverErrors?: { count: number; status: number }
   /** every response is delayed this long (to go beyond a client's timeout) */
   slowMs?: number
+  /**
+   * While set, every request waits for this promise before it is answered: a test holds the
+   * destination still until it has looked at a run in flight, instead of hoping a delay is long enough.
+   */
+  hold?: Promise<void>
   /** the next N requests have their connection destroyed without a response */
   dropConnections?: number
   /** the next request's token is treated as expired (401 in the API's shape); a refreshed token works */

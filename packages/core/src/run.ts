@@ -45,6 +45,11 @@ export interface RunCounts {
   unchanged: number
   /** rows whose earlier rejection is older than the retry age: reported, not retried */
   expired: number
+  /**
+   * changed or removed rows the behaviour deliberately does not send (a create sync's changed rows,
+   * an upsert sync's removed rows): counted, so nothing is dropped without a word
+   */
+  skipped: number
   succeeded: PerOperation
   rejected: PerOperation
 }
@@ -58,6 +63,7 @@ export function emptyCounts(): RunCounts {
     removed: 0,
     unchanged: 0,
     expired: 0,
+    skipped: 0,
     succeeded: {},
     rejected: {},
   }

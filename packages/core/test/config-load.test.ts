@@ -68,6 +68,7 @@ describe('loadProject', () => {
       deleteBehaviour: 'clear',
       identifier: { column: 'id', field: 'external_id' },
       enabled: true,
+      labels: [],
       mappings: [],
       syncAllProperties: false,
       batching: {},
@@ -169,6 +170,22 @@ describe('loadProject', () => {
     expect(error.issues[0]?.message).toMatch(
       /^sluice\.json: expected valid JSON, found .+ at line 3, column 13$/,
     )
+  })
+
+  it('refuses a key written twice in one object, naming both lines', async () => {
+    const project = JSON.stringify(validProject(), null, 2)
+    // the last sync pasted again under the same name, and a field set twice in a nested object
+    const text = project
+      .replace('"syncs": {', '"syncs": {\n    "orders": { "model": "other" },')
+      .replace(/"destinations": \{/, '"destinations": {"a": {"x": 1, "x": 2},')
+    await writeFile(join(dir, 'sluice.json'), text)
+    const error = await rejection(loadProject(dir, { env, cwd: dir }))
+    const messages = error.issues.map((i) => i.message)
+    expect(messages).toHaveLength(2)
+    expect(messages[0]).toMatch(
+      /^sluice\.json: \/destinations\/a\/x: expected each key once in an object, found "x" again at line \d+, column \d+ \(first at line \d+/,
+    )
+    expect(messages[1]).toMatch(/^sluice\.json: \/syncs\/orders: expected each key once in an object/)
   })
 
   it('reports a folder without a config', async () => {

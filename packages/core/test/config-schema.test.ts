@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Value } from 'typebox/value'
 import { describe, expect, it } from 'vitest'
+import { renderConfigReference } from '../src/config/reference.js'
 import { ProjectConfig, projectJsonSchema, renderJsonSchema } from '../src/index.js'
 import { type Loose, validProject } from './fixtures/config/connectors.js'
 
@@ -11,6 +12,18 @@ describe('sluice.schema.json', () => {
   it('is the schema as it is now (run `pnpm --filter @sluice/core schema` after changing it)', async () => {
     const committed = await readFile(join(packageRoot, 'sluice.schema.json'), 'utf8')
     expect(committed).toBe(renderJsonSchema())
+  })
+
+  it('has a reference in docs/ that lists every key as the schema has it now', async () => {
+    const committed = await readFile(join(packageRoot, '../../docs/config-reference.md'), 'utf8')
+    expect(committed).toBe(renderConfigReference())
+    for (const key of [
+      'syncs.<name>.labels',
+      'settings.state.backend',
+      'syncs.<name>.mappings[].array.mode',
+    ]) {
+      expect(committed).toContain(`\`${key}\``)
+    }
   })
 
   it('is exported for editors to find in node_modules', async () => {

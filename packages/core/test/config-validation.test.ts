@@ -157,11 +157,12 @@ const cases: BadCase[] = [
     ],
   },
   {
-    name: 'an unset environment variable',
-    change: () => {},
-    env: {},
+    name: 'an unset environment variable outside a source or destination',
+    change: (p) => {
+      p.settings = { state: { backend: 'postgres', url: '${env:STATE_URL}' } }
+    },
     messages: [
-      'sluice.json: /destinations/crm/config/apiKey: expected the environment variable CRM_API_KEY to be set, found it unset',
+      'sluice.json: /settings/state/url: expected the environment variable STATE_URL to be set, found it unset',
     ],
   },
   {
@@ -385,6 +386,16 @@ describe('project config validation', () => {
       )
       expect(error.message).toContain(issue.message)
     }
+  })
+
+  it('blocks only the destination whose variable is unset, not the whole project', () => {
+    const project = resolve(validProject(), {})
+    expect(Object.keys(project.syncs)).toEqual(['contacts', 'orders'])
+    expect(Object.keys(project.unavailable)).toEqual(['/destinations/crm'])
+    expect(project.unavailable['/destinations/crm']!.map((issue) => issue.message)).toEqual([
+      'sluice.json: /destinations/crm/config/apiKey: expected the environment variable CRM_API_KEY to be set, found it unset',
+    ])
+    expect(resolve(validProject(), env).unavailable).toEqual({})
   })
 
   it('collects every problem of a config instead of stopping at the first', () => {

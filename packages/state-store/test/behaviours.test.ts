@@ -35,7 +35,8 @@ describe('behaviours', () => {
     expect(r.firstOps).toEqual(['upsert:1', 'upsert:2', 'upsert:3'])
     expect(r.secondOps).toEqual(['upsert:1', 'upsert:4'])
     expect(r.thirdOps).toEqual([])
-    expect(r.second.run.counts).toMatchObject({ added: 1, changed: 1, removed: 1, unchanged: 1 })
+    // the removed row is not sent, and says so
+    expect(r.second.run.counts).toMatchObject({ added: 1, changed: 1, removed: 1, unchanged: 1, skipped: 1 })
     expect(r.second.run.status).toBe('succeeded')
     expect(r.third.run.counts).toMatchObject({ added: 0, changed: 0, removed: 0, unchanged: 3 })
     expect(h.destination.records.get('1')).toEqual({
@@ -57,6 +58,9 @@ describe('behaviours', () => {
   it('create sends only rows new to the snapshot', async () => {
     h = await harness({ behaviour: 'create' })
     const r = await threeRuns(h)
+    // the changed row and the removed row are counted as skipped, not silently dropped
+    expect(r.second.run.counts).toMatchObject({ changed: 1, removed: 1, skipped: 2 })
+    expect(r.third.run.counts.skipped).toBe(0)
     expect(r.firstOps).toEqual(['create:1', 'create:2', 'create:3'])
     expect(r.secondOps).toEqual(['create:4'])
     expect(r.thirdOps).toEqual([])

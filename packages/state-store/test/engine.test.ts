@@ -208,9 +208,13 @@ describe('run modes', () => {
     expect(dry.preview).toEqual([
       {
         operation: 'upsert',
-        record: { identifier: '1', fields: { external_id: 1, email: 'a@x.io', profile: { name: 'Adele' } } },
+        record: {
+          identifier: '1',
+          fields: { external_id: 1, email: 'a@x.io', profile: { name: 'Adele' } },
+          change: 'changed',
+        },
       },
-      { operation: 'delete', record: { identifier: '2', fields: { external_id: '2' } } },
+      { operation: 'delete', record: { identifier: '2', fields: { external_id: '2' }, change: 'removed' } },
     ])
     expect(dry.run.dryRun).toBe(true)
     const real = await h.run()

@@ -9,6 +9,7 @@ import {
 } from '@sluice/core'
 import { TRACKING_COLUMNS, type TrackingColumn } from './columns.js'
 import { batchFile } from './layout.js'
+import { reasonTemplate } from './reason.js'
 import { sqlString } from './sql.js'
 import type { LakeStorage } from './storage.js'
 
@@ -32,16 +33,23 @@ const NULL_MARK = '\x1f'
 const ESCAPE = '\x1d'
 const MISALIGNED = 'sluice: tracking batch columns misaligned'
 
-/** The per-row columns, in the order they are bound as $1…$6. */
+/** The per-row columns, in the order they are bound as $1…$7. */
 const BOUND = [
   'identifier',
   'record_payload',
   'operation',
   'status',
   'status_message',
+  'status_reason',
   'record_hash',
 ] as const
-const NULLABLE: ReadonlySet<string> = new Set(['identifier', 'operation', 'status_message', 'record_hash'])
+const NULLABLE: ReadonlySet<string> = new Set([
+  'identifier',
+  'operation',
+  'status_message',
+  'status_reason',
+  'record_hash',
+])
 
 /** Writes one parquet file per batch, under a staging name that the storage moves into place. */
 export class BatchWriter {
@@ -104,6 +112,7 @@ function pack(
   const operations = new Array<string>(n)
   const statuses = new Array<string>(n)
   const messages = new Array<string>(n)
+  const reasons = new Array<string>(n)
   const hashes = new Array<string>(n)
   // Messages repeat (one reason for many rows): redact each distinct one once.
   const redacted = new Map<string, string>()
@@ -131,11 +140,14 @@ function pack(
       message = clean
     }
     messages[index] = nullable(message)
+    reasons[index] = nullable(
+      message === null || message === undefined ? message : reasonTemplate(message, record.identifier),
+    )
     hashes[index] = nullable(record.hash)
   }
   // A value that is exactly the NULL mark would read back as NULL unless escaped.
   if (collides && !escaped) return pack(records, path, true)
-  const columns = [identifiers, payloads, operations, statuses, messages, hashes].map((values) =>
+  const columns = [identifiers, payloads, operations, statuses, messages, reasons, hashes].map((values) =>
     values.join(SEPARATOR),
   )
   return { columns, escaped }
@@ -184,9 +196,11 @@ function copyStatement(batch: TrackingBatch, staged: string, escaped: boolean): 
     operation: unframe('operation'),
     status: unframe('status'),
     status_message: unframe('status_message'),
+    status_reason: unframe('status_reason'),
     batch_started_at: `${sqlString(batch.startedAt.toISOString())}::TIMESTAMPTZ`,
     batch_ended_at: `${sqlString(batch.endedAt.toISOString())}::TIMESTAMPTZ`,
     run_id: sqlString(batch.runId),
+    sync: sqlString(batch.sync),
     record_hash: unframe('record_hash'),
   }
   const select = TRACKING_COLUMNS.map((c) => `${values[c.name]}::${c.type} AS ${c.name}`).join(', ')

@@ -18,5 +18,6 @@ export {
 } from './queries.js'
 export { DEFAULT_RETENTION_DAYS, type PurgeOptions, type PurgeResult } from './retention.js'
 export type { RunTrackingState } from './run-files.js'
+export { type S3StorageOptions, s3Client, s3Storage } from './s3-storage.js'
 export type { LakeEntry, LakeStorage } from './storage.js'
 export { DEFAULT_LOG_SCHEMA, type WarehouseLogResult, type WarehouseLogTarget } from './warehouse-logs.js'

@@ -213,7 +213,11 @@ export function createTrackingLake(options: TrackingLakeOptions): TrackingLake {
           retentionDays: known.retentionDays,
         })
       }
-      return [...present, ...purged].sort((a, b) => b.lastWriteAt.localeCompare(a.lastWriteAt))
+      // Object stores keep times to the second: runs written in the same second go by id, which
+      // sorts by start time.
+      return [...present, ...purged].sort(
+        (a, b) => b.lastWriteAt.localeCompare(a.lastWriteAt) || b.runId.localeCompare(a.runId),
+      )
     },
 
     purge: (purgeOptions) => purge(storage, retentionDays, purgeOptions),

@@ -128,13 +128,20 @@ export async function sample(
 
 export interface RejectionGroup {
   status: TrackingStatus
+  /** the reason without what is particular to each row (`status_reason`): what the group shares */
+  reason: string | null
+  /** one row's whole message, as the destination said it */
   message: string | null
   count: number
   /** a few of the identifiers, smallest first */
   identifiers: string[]
 }
 
-/** Rows that did not make it, grouped by status and message, the most frequent first. */
+/**
+ * Rows that did not make it, grouped by status and reason, the most frequent first. Rows whose
+ * messages differ only in the value they are about ("no Contact with External_Id__c = 42") are one
+ * reason. Files written before `status_reason` existed group by the whole message.
+ */
 export async function rejectionSummary(
   lake: LakeContext,
   query: RunRef & { status?: TrackingStatus | readonly TrackingStatus[]; examples?: number },
@@ -146,14 +153,21 @@ export async function rejectionSummary(
     { org: lake.org, ...query },
     async (table) => {
       const connection = await lake.connection()
-      const result = await connection.runAndReadAll(
-        `SELECT status, status_message, count(*) AS n, min(identifier, ${examples}) AS identifiers
-         FROM ${table} ${filter.sql} GROUP BY ALL ORDER BY n DESC, status, status_message`,
-        filter.params,
-      )
+      const summary = (reason: string) =>
+        connection.runAndReadAll(
+          `SELECT status, ${reason} AS reason, min(status_message) AS message, count(*) AS n,
+                  min(identifier, ${examples}) AS identifiers
+           FROM ${table} ${filter.sql} GROUP BY status, reason ORDER BY n DESC, status, reason`,
+          filter.params,
+        )
+      const result = await summary('status_reason').catch((error: Error) => {
+        if (!/status_reason/.test(error.message)) throw error
+        return summary('status_message')
+      })
       return result.getRowObjects().map((row) => ({
         status: row.status as TrackingStatus,
-        message: row.status_message as string | null,
+        reason: row.reason as string | null,
+        message: row.message as string | null,
         count: Number(row.n),
         identifiers: listOfText(row.identifiers),
       }))

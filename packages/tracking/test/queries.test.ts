@@ -180,18 +180,41 @@ describe('sample of failed records', () => {
 describe('rejection summary', () => {
   it('groups failed rows by status and message, most frequent first, with a few identifiers', async () => {
     const lake = await lakeWithOneRun()
+    const groups = (m: string) => ({ reason: m, message: m })
     expect(await lake.rejectionSummary({ sync, runId: 'run-1' })).toEqual([
-      { status: 'rejected', message: 'Email is invalid', count: 2, identifiers: ['u2', 'u5'] },
+      { status: 'rejected', ...groups('Email is invalid'), count: 2, identifiers: ['u2', 'u5'] },
       {
         status: 'DUPLICATE',
+        ...groups('identifier appears {value} times in the model'),
         message: 'identifier appears 2 times in the model',
         count: 1,
         identifiers: ['u1'],
       },
-      { status: 'NULL', message: 'identifier is NULL', count: 1, identifiers: [] },
-      { status: 'invalid', message: 'email: must be an email address', count: 1, identifiers: ['u9'] },
-      { status: 'rejected', message: 'Not found', count: 1, identifiers: ['d1'] },
+      { status: 'NULL', ...groups('identifier is NULL'), count: 1, identifiers: [] },
+      { status: 'invalid', ...groups('email: must be an email address'), count: 1, identifiers: ['u9'] },
+      { status: 'rejected', ...groups('Not found'), count: 1, identifiers: ['d1'] },
     ])
+  })
+
+  it('groups messages that differ only in the value they name into one reason', async () => {
+    const lake = await tempLake()
+    await lake.write(
+      batch(
+        'run-1',
+        1,
+        Array.from({ length: 100 }, (_, i) =>
+          rejectedRecord(`c${i}`, `no Contact with External_Id__c = ${1000 + i}`),
+        ),
+      ),
+    )
+    const groups = await lake.rejectionSummary({ sync, runId: 'run-1' })
+    expect(groups).toHaveLength(1)
+    expect(groups[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'no Contact with External_Id__c = {value}',
+      message: 'no Contact with External_Id__c = 1000',
+      count: 100,
+    })
   })
 
   it('limits the identifiers shown per group', async () => {
@@ -206,6 +229,7 @@ describe('rejection summary', () => {
     const [group] = await lake.rejectionSummary({ sync, runId: 'run-1', status: 'rejected', examples: 3 })
     expect(group).toEqual({
       status: 'rejected',
+      reason: 'quota',
       message: 'quota',
       count: 30,
       identifiers: ['id0', 'id1', 'id10'],

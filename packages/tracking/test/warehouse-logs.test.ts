@@ -1,5 +1,6 @@
 import { utimes } from 'node:fs/promises'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
 import { emptyCounts, type RunRecord } from '@sluice/core'
 import { connectDuckDB } from '@sluice/source-duckdb'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -26,7 +27,9 @@ afterEach(async () => {
 
 /** A real DuckDB warehouse file, opened through the DuckDB source connector. */
 async function duckdbWarehouse(dialect: 'duckdb' | 'postgres'): Promise<Warehouse> {
-  const source = connectDuckDB({ path: join(await tempDir(), 'warehouse.duckdb') })
+  const path = join(await tempDir(), 'warehouse.duckdb')
+  ;(await DuckDBInstance.create(path)).closeSync() // the source opens existing warehouses only
+  const source = connectDuckDB({ path })
   cleanups.push(async () => source.close?.())
   return {
     target: { execute: source.execute!, dialect },

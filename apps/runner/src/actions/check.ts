@@ -1,14 +1,16 @@
-import { toSluiceError } from '@sluice/core'
+import { type ConnectorContext, toSluiceError } from '@sluice/core'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { closest } from '../framework/suggest.js'
 import { UsageError } from '../framework/usage-error.js'
 import { duration, paintFor, toJson } from '../output/format.js'
 import { connectDestination, connectorContext, connectSource } from '../project/connect.js'
+import { onlineIssues } from '../project/online-checks.js'
 import { openProject } from '../project/project.js'
 
 interface Outcome {
-  kind: 'source' | 'destination'
+  /** `config`: a sync that does not fit what its destination or model has */
+  kind: 'source' | 'destination' | 'config'
   name: string
   type: string
   ok: boolean
@@ -48,12 +50,13 @@ export default async function run({ positionals, global }: CommandInput): Promis
   for (const target of chosen) {
     const started = Date.now()
     const ctx = connectorContext(AbortSignal.timeout(60_000))
-    const connected =
-      target.kind === 'source'
-        ? connectSource(project, target.name, ctx)
-        : connectDestination(project, target.name, ctx)
+    let connected: { check(ctx: ConnectorContext): Promise<void>; close?(): Promise<void> } | undefined
     let outcome: Outcome
     try {
+      connected =
+        target.kind === 'source'
+          ? connectSource(project, target.name, ctx)
+          : connectDestination(project, target.name, ctx)
       await connected.check(ctx)
       outcome = { ...target, ok: true, ms: Date.now() - started }
     } catch (error) {
@@ -65,7 +68,7 @@ export default async function run({ positionals, global }: CommandInput): Promis
         error: { category: e.category, code: e.code, message: e.message },
       }
     } finally {
-      await connected.close?.()
+      await connected?.close?.()
     }
     outcomes.push(outcome)
     if (global.json) continue
@@ -76,6 +79,24 @@ export default async function run({ positionals, global }: CommandInput): Promis
         ? `${paint.green('✔')} ${kind} ${label}  ok ${paint.dim(duration(outcome.ms))}\n`
         : `${paint.red('✖')} ${kind} ${label}  ${paint.red(`${outcome.error!.category}: ${outcome.error!.message}`)}\n`,
     )
+  }
+  // With every connection working, each sync against what its destination and model really have:
+  // one more line per problem, in the same table.
+  if (wanted === undefined && outcomes.every((o) => o.ok)) {
+    for (const issue of await onlineIssues(project, connectorContext(AbortSignal.timeout(120_000)))) {
+      const message = `${issue.path}: expected ${issue.expected}, found ${issue.found}`
+      outcomes.push({
+        kind: 'config',
+        name: issue.path,
+        type: 'mapping',
+        ok: false,
+        ms: 0,
+        error: { category: 'config', code: 'DOES_NOT_FIT_DESTINATION', message },
+      })
+      if (!global.json) {
+        process.stdout.write(`${paint.red('✖')} ${paint.dim('config'.padEnd(11))} ${paint.red(message)}\n`)
+      }
+    }
   }
   if (global.json) process.stdout.write(`${toJson(outcomes)}\n`)
   return outcomes.every((o) => o.ok) ? EXIT.ok : EXIT.failed

@@ -45,10 +45,10 @@ async function prepareDir(dir: string): Promise<void> {
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
 
-/** The Census query, run over the demo's lake: rejected identifiers grouped by message. */
+/** The Census query, run over the demo's lake: rejected identifiers grouped by reason. */
 function censusQuery(lake: string, separator = ' '): string {
   return [
-    'SELECT status_message, ARRAY_AGG(identifier)',
+    'SELECT status_reason, ARRAY_AGG(identifier)',
     `FROM read_parquet('${lake}/sync_tracking_datasets/*/*/*/*.parquet', union_by_name=True)`,
     "WHERE status = 'rejected' GROUP BY 1",
   ].join(separator)
@@ -61,8 +61,8 @@ async function topRejections(
   const connection = await instance.connect()
   try {
     const reader = await connection.runAndReadAll(
-      `SELECT status_message AS message, len(ids)::INTEGER AS count, list_slice(list_sort(list_distinct(ids)), 1, 3) AS examples
-       FROM (${censusQuery(lake)}) AS t(status_message, ids) ORDER BY count DESC, message LIMIT 5`,
+      `SELECT status_reason AS message, len(ids)::INTEGER AS count, list_slice(list_sort(list_distinct(ids)), 1, 3) AS examples
+       FROM (${censusQuery(lake)}) AS t(status_reason, ids) ORDER BY count DESC, message LIMIT 5`,
     )
     return reader.getRowObjectsJson() as Array<{ message: string; count: number; examples: string[] }>
   } finally {

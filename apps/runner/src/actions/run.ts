@@ -6,7 +6,8 @@ import { n, paintFor, toJson } from '../output/format.js'
 import { reporterFor } from '../output/progress.js'
 import { NOT_STARTED } from '../output/run-summary.js'
 import { executeSync } from '../project/execute.js'
-import { openProject, requireSync } from '../project/project.js'
+import { openProject } from '../project/project.js'
+import { selectSyncs } from '../project/select-syncs.js'
 
 /**
  * Ctrl-C once: the run is cancelled cleanly (the batch in flight finishes, committed work is kept).
@@ -62,13 +63,19 @@ export default async function run({ positionals, values, global }: CommandInput)
       : 'incremental'
   const dryRun = values['dry-run'] === true
   const project = await openProject(global)
-  const names = [...new Set(positionals)]
-  for (const name of names) requireSync(project, name)
+  const { syncs: names, skipped } = selectSyncs(project, {
+    names: positionals,
+    all: values.all === true,
+    select: (values.select as string[] | undefined) ?? [],
+    force: values.force === true,
+  })
 
   const reporter = reporterFor(global.json)
   const paint = paintFor(process.stdout)
   const controller = new AbortController()
   const stopListening = cancelOnInterrupt(controller, (text) => reporter.note(paint.yellow(text)))
+  for (const name of skipped)
+    reporter.note(paint.dim(`skipped ${name}: disabled (enabled: false; --force runs it)`))
   const codes: number[] = []
   try {
     for (const name of names) {
@@ -78,6 +85,7 @@ export default async function run({ positionals, values, global }: CommandInput)
         const result = await executeSync(project, name, {
           mode,
           dryRun,
+          force: values.force === true,
           signal: controller.signal,
           onProgress: (view) => reporter.progress(view),
         })
@@ -94,7 +102,7 @@ export default async function run({ positionals, values, global }: CommandInput)
         run = unstarted(name, mode, dryRun, error)
         reporter.finished(run)
       }
-      codes.push(exitCodeForStatus(run.status))
+      codes.push(exitCodeForStatus(run.status, run.error?.code))
     }
   } finally {
     stopListening()

@@ -28,7 +28,7 @@ export default async function run({ positionals, global }: CommandInput): Promis
       lines.push('', paint.bold('Top reasons rows did not make it:'))
       for (const reason of reasons.slice(0, 10)) {
         lines.push(
-          `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${reason.message ?? '(no message)'}`,
+          `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${(reason.count === 1 ? reason.message : reason.reason) ?? '(no message)'}`,
         )
         if (reason.identifiers.length > 0) {
           lines.push(`           ${paint.dim(`e.g. ${[...new Set(reason.identifiers)].join(', ')}`)}`)

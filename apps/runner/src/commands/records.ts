@@ -4,7 +4,7 @@ import { defineCommand } from '../framework/spec.js'
 export default defineCommand({
   name: 'records',
   summary: "a run's row-level results: filter, search, sample, export",
-  usage: '<run> [options]',
+  usage: '<run | latest> [options]',
   description:
     'What happened to each row of a run, from the tracking lake: its identifier, operation, status (succeeded, ' +
     'rejected, NULL, DUPLICATE, invalid) and the reason. Filter by status and operation, search by identifier, ' +
@@ -39,10 +39,10 @@ export default defineCommand({
   },
   positionals: { min: 1, max: 1 },
   examples: [
-    'sluice records r_01HX3M2K --status rejected',
-    'sluice records r_01HX3M2K --search cus_0000042',
-    'sluice records r_01HX3M2K --sample --payload',
-    'sluice records r_01HX3M2K --status rejected --export rejected.csv',
+    'sluice records latest --status rejected',
+    'sluice records 20261204T091530512Z-3f9a1c --search cus_0000042',
+    'sluice records 20261204T091530512Z-3f9a1c --sample --payload',
+    'sluice records 20261204T091530512Z-3f9a1c --status rejected --export rejected.csv',
   ],
   run: (input) => import('../actions/records.js').then((action) => action.default(input)),
 })

@@ -32,6 +32,7 @@ export function runJson(run: RunRecord) {
       succeeded: sumOf(c.succeeded),
       rejected: sumOf(c.rejected),
       expired: c.expired,
+      skipped: c.skipped ?? 0,
       invalidByReason: c.invalid,
       succeededByOperation: c.succeeded,
       rejectedByOperation: c.rejected,
@@ -90,6 +91,10 @@ export function summaryLines(run: RunRecord, paint: Paint): string[] {
       `    succeeded ${n(sumOf(c.succeeded))}${perOperation(c.succeeded)} · ${rejected > 0 ? paint.yellow(rejectedText) : rejectedText}`,
     )
   }
+  if ((c.skipped ?? 0) > 0)
+    lines.push(
+      `    skipped ${n(c.skipped)} changed or removed rows that the sync's behaviour does not send (kept as seen)`,
+    )
   if (c.expired > 0)
     lines.push(`    ${n(c.expired)} earlier rejections are past the retry age and no longer retried`)
   // a cancelled run's "error" only repeats its status

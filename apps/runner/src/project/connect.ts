@@ -36,10 +36,29 @@ function missing(kind: 'source' | 'destination', name: string, type: string): Sl
   })
 }
 
+/**
+ * A source or destination whose config names an environment variable that is not set: its syncs
+ * cannot run, and say which variable; the project's other syncs are not held up by it.
+ */
+export function unavailableError(project: Project, kind: 'source' | 'destination', name: string) {
+  const issues = project.resolved.unavailable[`/${kind}s/${name}`]
+  if (!issues || issues.length === 0) return undefined
+  return new SluiceError(
+    'config',
+    `${kind} "${name}" cannot be used: ${issues.map((issue) => `${issue.path}: expected ${issue.expected}, found ${issue.found}`).join('; ')}.`,
+    {
+      code: 'MISSING_VARIABLE',
+      hint: `Set the variable in the environment, or in .env next to ${project.displayFile}.`,
+    },
+  )
+}
+
 export function connectDestination(project: Project, name: string, ctx: ConnectorContext): Destination {
   const destination = project.resolved.destinations[name]
   if (!destination)
     throw unknownName(project, 'destination', name, Object.keys(project.resolved.destinations))
+  const unavailable = unavailableError(project, 'destination', name)
+  if (unavailable) throw unavailable
   const connector = project.connectors.destinations?.[destination.type]
   if (!connector) throw missing('destination', name, destination.type)
   return connector.connect(destination.config, ctx)
@@ -48,6 +67,8 @@ export function connectDestination(project: Project, name: string, ctx: Connecto
 export function connectSource(project: Project, name: string, ctx: ConnectorContext): Source {
   const source = project.resolved.sources[name]
   if (!source) throw unknownName(project, 'source', name, Object.keys(project.resolved.sources))
+  const unavailable = unavailableError(project, 'source', name)
+  if (unavailable) throw unavailable
   const connector = project.connectors.sources?.[source.type]
   if (!connector) throw missing('source', name, source.type)
   return connector.connect(source.config, ctx)

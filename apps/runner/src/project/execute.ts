@@ -11,6 +11,8 @@ import { openState } from './state.js'
 export interface ExecuteOptions {
   mode: RunMode
   dryRun: boolean
+  /** run even when a safeguard would stop it */
+  force?: boolean
   signal: AbortSignal
   onProgress?: (view: ProgressView) => void
   /** the run's id, when the caller chose it (the scheduler names a run before it starts) */
@@ -93,6 +95,7 @@ export async function executeSync(
       org: project.resolved.settings.org,
       mode: options.mode,
       dryRun: options.dryRun,
+      force: options.force === true,
       rejectedRetryDays: project.resolved.settings.rejectedRetryDays,
       signal: options.signal,
       projectDir: project.resolved.dir,

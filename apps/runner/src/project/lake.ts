@@ -1,27 +1,30 @@
-import { SluiceError } from '@sluice/core'
-import { createTrackingLake, type TrackingLake, type TrackingLakeOptions } from '@sluice/tracking'
+import { createTrackingLake, s3Storage, type TrackingLake, type TrackingLakeOptions } from '@sluice/tracking'
 import type { Project } from './project.js'
 
 export type { TrackedRow, TrackingLake } from '@sluice/tracking'
 
-/** Opens the project's tracking lake, optionally writing warehouse sync logs after each run. */
+/**
+ * Opens the project's tracking lake (a local folder, or an S3 bucket with credentials from the AWS
+ * environment), optionally writing warehouse sync logs after each run.
+ */
 export function openLake(
   project: Project,
   warehouseLogs?: TrackingLakeOptions['warehouseLogs'],
 ): TrackingLake {
   const { lake, org, retentionDays } = project.resolved.settings
-  if (!('path' in lake)) {
-    throw new SluiceError(
-      'config',
-      'an S3 tracking lake needs the S3 connector, which this runner does not have.',
-      {
-        code: 'UNSUPPORTED_LAKE',
-        hint: 'Use settings.lake.path for a local folder.',
-      },
-    )
-  }
+  const where: Pick<TrackingLakeOptions, 'path' | 'storage'> =
+    'path' in lake
+      ? { path: lake.path }
+      : {
+          storage: s3Storage({
+            bucket: lake.s3.bucket,
+            ...(lake.s3.prefix !== undefined ? { prefix: lake.s3.prefix } : {}),
+            ...(lake.s3.region !== undefined ? { region: lake.s3.region } : {}),
+            ...(lake.s3.endpoint !== undefined ? { endpoint: lake.s3.endpoint } : {}),
+          }),
+        }
   return createTrackingLake({
-    path: lake.path,
+    ...where,
     org,
     retentionDays,
     ...(warehouseLogs ? { warehouseLogs } : {}),

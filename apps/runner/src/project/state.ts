@@ -47,7 +47,10 @@ export async function openLedger(project: Project): Promise<Ledger> {
   }
 }
 
-/** A run by id from the project's ledger, or a clear error naming the most recent runs. */
+/** What `sluice runs show latest` and `sluice records latest` mean: the project's most recent run. */
+export const LATEST_RUN = 'latest'
+
+/** A run by id (or the latest) from the project's ledger, or a clear error naming the most recent runs. */
 export async function readRun(project: Project, id: string): Promise<RunRecord> {
   const ledger = await openLedger(project)
   try {
@@ -59,7 +62,7 @@ export async function readRun(project: Project, id: string): Promise<RunRecord> 
 
 /** A run by id from an open ledger, or an UNKNOWN_RUN error naming the most recent runs. */
 export async function requireRun(ledger: Ledger, id: string): Promise<RunRecord> {
-  const run = await ledger.findRun(id)
+  const run = id === LATEST_RUN ? (await ledger.listRuns({ limit: 1 }))[0] : await ledger.findRun(id)
   if (run) return run
   const recent = await ledger.listRuns({ limit: 3 })
   throw new SluiceError('config', `no run "${id}" in this project's history.`, {

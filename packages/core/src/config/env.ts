@@ -15,7 +15,10 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 export interface EnvResolution<T> {
   value: T
+  /** malformed references, and references to variables that are not set */
   problems: Problem[]
+  /** the problems that are variables not set (a subset of `problems`) */
+  unset: Problem[]
   /** JSON pointer → the string as written, for every string that held a reference */
   references: Map<string, string>
 }
@@ -23,6 +26,7 @@ export interface EnvResolution<T> {
 /** Resolves every reference in every string of a JSON-like value, without changing the input. */
 export function resolveEnv<T>(value: T, env: Env, path = ''): EnvResolution<T> {
   const problems: Problem[] = []
+  const unset: Problem[] = []
   const references = new Map<string, string>()
 
   const visit = (node: unknown, at: string): unknown => {
@@ -50,7 +54,13 @@ export function resolveEnv<T>(value: T, env: Env, path = ''): EnvResolution<T> {
       }
       const resolved = env[name]
       if (resolved === undefined) {
-        problems.push({ path: at, expected: `the environment variable ${name} to be set`, found: 'it unset' })
+        const problem = {
+          path: at,
+          expected: `the environment variable ${name} to be set`,
+          found: 'it unset',
+        }
+        problems.push(problem)
+        unset.push(problem)
         return whole
       }
       registerSecret(resolved)
@@ -58,7 +68,7 @@ export function resolveEnv<T>(value: T, env: Env, path = ''): EnvResolution<T> {
     })
   }
 
-  return { value: visit(value, path) as T, problems, references }
+  return { value: visit(value, path) as T, problems, unset, references }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

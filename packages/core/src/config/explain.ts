@@ -1,6 +1,7 @@
 import type { TSchema } from 'typebox'
 import { Settings as TypeboxSettings } from 'typebox/system'
 import { Value } from 'typebox/value'
+import { editDistance } from './closest-name.js'
 import { describeValue, oneOf, type Problem, pointer } from './errors.js'
 
 /**
@@ -296,20 +297,6 @@ function knownKeyExpectation(key: string, known: string[]): string {
   const close = known.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2)
   if (close) return `${JSON.stringify(close)}`
   return known.length === 0 ? 'no keys' : `one of the keys ${known.join(' | ')}`
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1))
-      diagonal = above
-    }
-  }
-  return row[b.length]!
 }
 
 function check(schema: Schema, value: unknown): boolean {

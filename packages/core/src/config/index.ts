@@ -1,3 +1,4 @@
+export { catalogProblems } from './catalog-fit.js'
 export * from './connectors.js'
 export * from './define.js'
 export * from './env.js'

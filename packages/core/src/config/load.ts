@@ -3,6 +3,7 @@ import { extname, isAbsolute, join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { redact } from '../redact.js'
 import type { LoadedConnectors } from './connectors.js'
+import { duplicateKeyProblems, lineAndColumn } from './duplicate-keys.js'
 import type { Env } from './env.js'
 import { ConfigError, type Problem, toIssue } from './errors.js'
 import { type ResolvedProject, resolveProject } from './resolve.js'
@@ -71,13 +72,9 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
     const { mtimeMs } = await stat(file)
     module = await import(`${pathToFileURL(file).href}?mtime=${Math.trunc(mtimeMs)}`)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    const hint = /Unknown file extension/.test(reason)
-      ? ' (run under tsx, or use sluice.config.js or sluice.json)'
-      : ''
     throw single(
       displayFile,
-      { path: '', expected: 'a module that loads', found: `${redact(reason)}${hint}` },
+      { path: '', expected: 'a module that loads', found: redact(loadFailure(error, file)) },
       error,
     )
   }
@@ -91,9 +88,33 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
   return module.default
 }
 
+/**
+ * Why a config module did not load, with the line where the TypeScript transform or the module's own
+ * code stopped: "line 3, column 7: Expected ":" but found "default"".
+ */
+export function loadFailure(error: unknown, file: string): string {
+  const reason = error instanceof Error ? error.message : String(error)
+  if (/Unknown file extension/.test(reason)) {
+    return `${reason} (run under tsx, or use sluice.config.js or sluice.json)`
+  }
+  // esbuild (through tsx): "Transform failed with 1 error:\n/path/file.ts:3:7: ERROR: message"
+  const transform = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+): ERROR: (.+)`).exec(reason)
+  if (transform) return `line ${transform[1]}, column ${transform[2]}: ${transform[3]}`
+  // An error thrown while the module ran: its first stack frame inside the file.
+  const stack = error instanceof Error ? (error.stack ?? '') : ''
+  const at = `(?:${escapeRegExp(pathToFileURL(file).href)}|${escapeRegExp(file)})(?:\\?[^:]*)?`
+  const frame = new RegExp(`${at}:(\\d+):(\\d+)`).exec(stack)
+  return frame ? `line ${frame[1]}, column ${frame[2]}: ${reason}` : reason
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
 function parseJson(text: string, displayFile: string): unknown {
+  let value: unknown
   try {
-    return JSON.parse(text)
+    value = JSON.parse(text)
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
     const position = /position (\d+)/.exec(reason)
@@ -108,11 +129,9 @@ function parseJson(text: string, displayFile: string): unknown {
       error,
     )
   }
-}
-
-function lineAndColumn(text: string, offset: number): string {
-  const before = text.slice(0, offset).split('\n')
-  return `line ${before.length}, column ${before.at(-1)!.length + 1}`
+  const duplicates = duplicateKeyProblems(text)
+  if (duplicates.length > 0) throw new ConfigError(duplicates.map((p) => toIssue(displayFile, p)))
+  return value
 }
 
 function single(file: string, problem: Problem, cause?: unknown): ConfigError {

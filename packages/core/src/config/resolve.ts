@@ -4,7 +4,7 @@ import { Value } from 'typebox/value'
 import type { DeleteBehaviour } from '../contract/records.js'
 import type { LoadedConnectors } from './connectors.js'
 import { type Env, resolveEnv } from './env.js'
-import { ConfigError, toIssue } from './errors.js'
+import { ConfigError, type ConfigIssue, type Problem, toIssue } from './errors.js'
 import type {
   Alert,
   Batching,
@@ -33,6 +33,12 @@ export interface ResolvedProject {
   destinations: Record<string, ResolvedDestination>
   models: Record<string, ResolvedModel>
   syncs: Record<string, ResolvedSync>
+  /**
+   * Sources and destinations that cannot be used because an environment variable their config names
+   * is not set, by JSON pointer (`/destinations/braze`), with the issues. Only the syncs that use one
+   * are blocked: the rest of the project runs.
+   */
+  unavailable: Record<string, ConfigIssue[]>
 }
 
 export interface ResolvedSettings {
@@ -57,6 +63,7 @@ export type ResolvedModel = ModelConfig & { name: string }
 export interface ResolvedSync extends SyncConfig {
   name: string
   enabled: boolean
+  labels: string[]
   mappings: FieldMapping[]
   syncAllProperties: boolean
   /** set for mirror (default `delete`), absent for every other behaviour */
@@ -94,22 +101,31 @@ export function resolveProject(raw: unknown, options: ResolveOptions): ResolvedP
   const displayFile = options.displayFile ?? options.file
   const env = resolveEnv(raw, options.env ?? process.env)
   const envPaths = new Set(env.problems.map((p) => p.path))
+  // A variable missing from a source's or destination's config blocks only the syncs that use it.
+  const unavailable: Record<string, ConfigIssue[]> = {}
+  const deferred = new Set<Problem>()
+  for (const problem of env.unset) {
+    const connection = /^\/(sources|destinations)\/[^/]+/.exec(problem.path)?.[0]
+    if (connection === undefined) continue
+    unavailable[connection] = [...(unavailable[connection] ?? []), toIssue(displayFile, problem)]
+    deferred.add(problem)
+  }
   // A value whose variable is missing would only draw a second, confusing complaint about `${env:…}`.
   const problems = [
-    ...env.problems,
+    ...env.problems.filter((p) => !deferred.has(p)),
     ...configProblems(env.value, { references: env.references, connectors: options.connectors }).filter(
       (p) => !envPaths.has(p.path),
     ),
   ]
   if (problems.length > 0) throw new ConfigError(problems.map((p) => toIssue(displayFile, p)))
-  return withDefaults(env.value as ProjectConfig, options.file, options.connectors)
+  return { ...withDefaults(env.value as ProjectConfig, options.file, options.connectors), unavailable }
 }
 
 function withDefaults(
   config: ProjectConfig,
   file: string,
   connectors: LoadedConnectors = {},
-): ResolvedProject {
+): Omit<ResolvedProject, 'unavailable'> {
   const dir = resolvePath(file, '..')
   const at = (path: string) => (isAbsolute(path) ? path : resolvePath(dir, path))
   const settings = config.settings ?? {}
@@ -173,6 +189,7 @@ function withDefaults(
         ...rest,
         name,
         enabled: sync.enabled ?? true,
+        labels: sync.labels ?? [],
         mappings: sync.mappings ?? [],
         syncAllProperties: sync.syncAllProperties ?? false,
         ...(sync.behaviour === 'mirror' ? { deleteBehaviour: deleteBehaviour ?? ('delete' as const) } : {}),

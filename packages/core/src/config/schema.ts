@@ -280,6 +280,32 @@ export const Batching = Obj(
   { description: "how records are batched; the destination's own limits when absent" },
 )
 
+/** A number of records, or a share of the synced records (`"10%"`). */
+const changeLimit = (description: string) =>
+  Type.Union(
+    [
+      Type.Integer({ minimum: 0 }),
+      Type.String({ pattern: '^(100|[0-9]{1,2})(\\.[0-9]+)?%$', description: 'a share, e.g. "10%"' }),
+    ],
+    { description: `${description}: a number of records, or a share of the synced records ("10%")` },
+  )
+
+export const Safeguards = Obj(
+  {
+    maxRemoved: Type.Optional(
+      changeLimit('stop before sending when more records would be deleted or cleared'),
+    ),
+    maxChanged: Type.Optional(changeLimit('stop before sending when more records would be updated')),
+    allowEmptyModel: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'let a model that returns no rows remove every synced record (stopped by default)',
+      }),
+    ),
+  },
+  { description: 'limits that stop a run with outsized changes before anything is sent; --force overrides' },
+)
+
 export const Identifier = Obj(
   {
     column: ColumnPath,
@@ -290,7 +316,18 @@ export const Identifier = Obj(
 
 export const SyncConfig = Obj({
   description: Type.Optional(Type.String()),
-  enabled: Type.Optional(Type.Boolean({ default: true })),
+  enabled: Type.Optional(
+    Type.Boolean({
+      default: true,
+      description: 'false: `sluice run` refuses the sync unless --force, and `--all` or `--select` skip it',
+    }),
+  ),
+  labels: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', maxLength: 64 }), {
+      uniqueItems: true,
+      description: 'names to select syncs by: `sluice run --select label:<label>`',
+    }),
+  ),
   model: Type.String({ minLength: 1, description: 'the model to read' }),
   destination: Type.String({ minLength: 1, description: 'the destination to write to' }),
   object: Type.String({
@@ -308,6 +345,7 @@ export const SyncConfig = Obj({
   ),
   deleteBehaviour: Type.Optional(DeleteBehaviourSchema),
   batching: Type.Optional(Batching),
+  safeguards: Type.Optional(Safeguards),
   schedule: Type.Optional(Schedule),
   alerts: Type.Optional(Type.Array(Alert, { default: [] })),
 })
@@ -437,6 +475,7 @@ export type DestinationConfig = Static<typeof DestinationConfig>
 export type ModelConfig = Static<typeof ModelConfig>
 export type SyncConfig = Static<typeof SyncConfig>
 export type FieldMapping = Static<typeof FieldMapping>
+export type Safeguards = Static<typeof Safeguards>
 export type ColumnMapping = Static<typeof ColumnMapping>
 export type ConstantMapping = Static<typeof ConstantMapping>
 export type ObjectMapping = Static<typeof ObjectMapping>

@@ -9,6 +9,11 @@ export interface CatalogObject {
   description?: string
   /** behaviours this object supports (a subset of the connector's) */
   behaviours?: string[]
+  /**
+   * true when a field the catalog does not list is created by the first write (Braze custom
+   * attributes), so mapping to a new name is not a mistake
+   */
+  createsFields?: boolean
   fields: CatalogField[]
 }
 

@@ -30,11 +30,23 @@ export interface DestinationCapabilities {
   syncAllProperties?: boolean
 }
 
+/** The run a destination call belongs to, for connectors that name what they write after it. */
+export interface RunInfo {
+  /** the run's id: sorts by start time and is safe in file names */
+  id: string
+  /** the sync's name (the key in the project config) */
+  sync: string
+  /** ISO-8601, UTC */
+  startedAt: string
+}
+
 /** Given to every connector call. */
 export interface ConnectorContext {
   /** cancels in-flight work: the run was cancelled or failed */
   signal: AbortSignal
   log: Logger
+  /** set by the engine for the calls of a run (`write`, `validate`, `finishRun`) */
+  run?: RunInfo
 }
 
 /** What the runner and the engine hold once a destination is connected with its config. */
@@ -54,6 +66,18 @@ export interface Destination {
    * is thrown as a SluiceError and fails the run.
    */
   write(batch: WriteBatch, ctx: ConnectorContext): Promise<RecordResult[]>
+  /**
+   * Called once, after every batch of a run was answered and committed, and only when the run is
+   * about to succeed (not when it failed or was cancelled). A destination that finalises a run's
+   * output here (a manifest listing the files the run wrote) makes it visible to readers; throwing
+   * fails the run. The rows already committed stay committed: `write` acknowledged them.
+   */
+  finishRun?(ctx: ConnectorContext): Promise<void>
+  /**
+   * The destination holds a whole copy of the model per run (a snapshot of files), so every row is
+   * sent each run: the engine runs an incremental run as a full resync.
+   */
+  readonly wantsEveryRow?: boolean
   /** releases pools, timers and tokens */
   close?(): Promise<void>
 }

@@ -37,6 +37,11 @@ export interface OutboundRecord {
    * `null`.
    */
   fields: Record<string, Value>
+  /**
+   * Why the record is sent: the row is new to the sync, changed since the last run, or left the model.
+   * Set by the engine; a file destination writes added, changed and removed rows apart with it.
+   */
+  change?: 'added' | 'changed' | 'removed'
 }
 
 /** A batch of records that all share one object and one operation. */

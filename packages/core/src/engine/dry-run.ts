@@ -1,5 +1,5 @@
 import type { RowMapper } from '../mapping/mapper.js'
-import type { PerOperation } from '../run.js'
+import type { PerOperation, RunCounts } from '../run.js'
 import { outbound } from './outbound.js'
 import { planStep } from './plan.js'
 import type { DiffSession } from './state.js'
@@ -11,6 +11,7 @@ export async function dryRunPlan(
   session: DiffSession,
   mapper: RowMapper,
   signal: AbortSignal,
+  counts: RunCounts,
 ): Promise<Pick<RunSyncResult, 'planned' | 'preview'>> {
   const planned: PerOperation = {}
   const preview: NonNullable<RunSyncResult['preview']> = []
@@ -20,7 +21,10 @@ export async function dryRunPlan(
       if (signal.aborted) return { planned, preview }
       for (const change of chunk) {
         const step = planStep(options.sync.behaviour, change.kind as 'added', options.sync.deleteBehaviour)
-        if (step === 'accept' || step === 'forget') continue
+        if (step === 'accept' || step === 'forget') {
+          counts.skipped++
+          continue
+        }
         planned[step] = (planned[step] ?? 0) + 1
         if (preview.length < limit)
           preview.push({

@@ -12,14 +12,15 @@ export function outbound(
   idField: string,
 ): OutboundRecord {
   const identifier = change.identifier as string
+  const kind = changeOf(change)
   if (change.payload === null) {
     const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
-    return { identifier, fields }
+    return { identifier, fields, ...kind }
   }
   const fields = parseJson(change.payload) as Record<string, Value>
   if (operation === 'delete')
-    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier) }
-  return { identifier, fields }
+    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier), ...kind }
+  return { identifier, fields, ...kind }
 }
 
 /**
@@ -29,4 +30,9 @@ export function outbound(
  */
 export function stagedPayloadText(change: Change, operation: Operation): string | undefined {
   return change.payload !== null && operation !== 'delete' ? change.payload : undefined
+}
+
+function changeOf(change: Change): Pick<OutboundRecord, 'change'> {
+  const { kind } = change
+  return kind === 'added' || kind === 'changed' || kind === 'removed' ? { change: kind } : {}
 }

@@ -17,6 +17,7 @@ import { outbound, stagedPayloadText } from './outbound.js'
 import { planStep } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
+import { safeguardTrip } from './safeguards.js'
 import { Sender } from './sender.js'
 import type { DiffSession, StagedRow } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
@@ -35,7 +36,8 @@ const LEDGER_SAVE_INTERVAL_MS = 1000
  */
 export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const { syncName, sync, model, state } = options
-  const mode = options.mode ?? 'incremental'
+  // A destination that keeps a whole copy of the model per run is sent every row, every run.
+  const mode = options.mode ?? (options.destination.wantsEveryRow ? 'full_resync' : 'incremental')
   const now = options.now ?? (() => new Date())
   const log: Logger = options.log ?? silentLogger
   checkRunnable(options, mode)
@@ -56,7 +58,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   }
   const result: RunSyncResult = { run }
   const signal = options.signal ?? new AbortController().signal
-  const ctx: ConnectorContext = { signal, log }
+  const ctx: ConnectorContext = {
+    signal,
+    log,
+    run: { id: runId, sync: syncName, startedAt: startedAt.toISOString() },
+  }
   let sender: Sender | undefined
   let session: DiffSession | undefined
   let lastSave = 0
@@ -136,6 +142,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     run.counts.invalid.null = summary.null
     run.counts.invalid.duplicate = summary.duplicate
     checkCancelled()
+    if (mode === 'incremental' && !options.force) {
+      const tripped = safeguardTrip(sync, summary)
+      if (tripped) throw tripped
+    }
 
     const trackBase = { org: options.org ?? 'default', sync: syncName, runId }
     let batchNumber = 0
@@ -148,7 +158,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       }
     } else if (options.dryRun) {
       await phase('in_progress')
-      Object.assign(result, await dryRunPlan(options, session, mapper, signal))
+      Object.assign(result, await dryRunPlan(options, session, mapper, signal, run.counts))
     } else {
       await phase('in_progress')
       const commitSize = commitRecords(options)
@@ -163,6 +173,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
         session,
         ...(options.tracking ? { tracking: options.tracking } : {}),
         track: trackBase,
+        ...(ctx.run ? { run: ctx.run } : {}),
         counts: run.counts,
         now,
         signal,
@@ -179,9 +190,10 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
           if (sender.stopped) break
           for (const change of chunk) {
             const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
-            if (step === 'accept' || step === 'forget')
+            if (step === 'accept' || step === 'forget') {
+              run.counts.skipped++
               await sender.settle(step === 'accept' ? 'put' : 'remove', change)
-            else {
+            } else {
               const payloadJson = stagedPayloadText(change, step)
               await sender.add(step, {
                 change,
@@ -196,6 +208,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       await sender.finish()
       checkCancelled()
       if (sender.failure) throw sender.failure
+      // Every batch is in: the destination may now make the run's output visible (a manifest).
+      if (options.destination.finishRun) await options.destination.finishRun(ctx)
     }
 
     const c = run.counts

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import type { ConnectorContext, Destination } from '../contract/destination.js'
+import type { ConnectorContext, Destination, RunInfo } from '../contract/destination.js'
 import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
 import { redact } from '../redact.js'
@@ -28,6 +28,8 @@ export interface SenderOptions {
   session: DiffSession
   tracking?: TrackingSink
   track: { org: string; sync: string; runId: string }
+  /** the run, handed to the destination with every call */
+  run?: RunInfo
   counts: RunCounts
   now: () => Date
   /** aborted when the run is cancelled; the sender adds its own abort when a request fails */
@@ -184,7 +186,11 @@ export class Sender {
 
   private async sendRequest(operation: Operation, items: Outbound[]) {
     const { destination, object, identifierField } = this.o
-    const ctx = { signal: this.signal, log: this.o.log }
+    const ctx: ConnectorContext = {
+      signal: this.signal,
+      log: this.o.log,
+      ...(this.o.run ? { run: this.o.run } : {}),
+    }
     const outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }> =
       []
     let sendable = items

@@ -26,6 +26,8 @@ export interface RunSyncOptions {
   mode?: RunMode
   /** plan and count, send nothing, commit nothing */
   dryRun?: boolean
+  /** run even when a safeguard would stop it (`sluice run --force`) */
+  force?: boolean
   /** how many days a rejected row is retried with unchanged data (default 14) */
   rejectedRetryDays?: number
   /** cancels the run: it ends `cancelled`, keeping what was committed */

@@ -52,21 +52,20 @@ async function connectorGenerator(tree, options) {
   }
 }
 
-/** Links the new package into the workspace with the pnpm that runs this script, if any. */
+/**
+ * The command that runs the pnpm which started this script (npm_execpath), or the pinned one through
+ * npx. pnpm 12 is a native executable; older versions are a script for node.
+ */
+function pnpmCommand(execPath = process.env.npm_execpath) {
+  if (!execPath || !/pnpm/.test(execPath)) return ['npx', ['-y', 'pnpm@12.4.2']]
+  return /\.[cm]?js$/.test(execPath) ? [process.execPath, [execPath]] : [execPath, []]
+}
+
+/** Links the new package into the workspace. */
 function install(root) {
-  const execPath = process.env.npm_execpath
+  const [command, args] = pnpmCommand()
   try {
-    if (execPath && /pnpm/.test(execPath)) {
-      execFileSync(process.execPath, [execPath, 'install', '--prefer-offline'], {
-        cwd: root,
-        stdio: 'inherit',
-      })
-    } else {
-      execFileSync('npx', ['-y', 'pnpm@12.4.2', 'install', '--prefer-offline'], {
-        cwd: root,
-        stdio: 'inherit',
-      })
-    }
+    execFileSync(command, [...args, 'install', '--prefer-offline'], { cwd: root, stdio: 'inherit' })
   } catch {
     console.log('Could not run pnpm install: run it yourself to link the new package.')
   }
@@ -75,3 +74,4 @@ function install(root) {
 module.exports = connectorGenerator
 module.exports.default = connectorGenerator
 module.exports.names = names
+module.exports.pnpmCommand = pnpmCommand
