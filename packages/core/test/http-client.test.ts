@@ -250,14 +250,15 @@ describe('limits', () => {
   })
 
   it('keeps to the rate limit: `requests` per window', async () => {
-    server = await startServer((_req, res) => json(res, 200, {}))
-    const http = clientFor(server.url, { rateLimit: { requests: 3, perMs: 400 } })
+    const limited = await startServer((_req, res) => json(res, 200, {}))
+    server = limited
+    const http = clientFor(limited.url, { rateLimit: { requests: 3, perMs: 400 } })
     // When each request left the client: the server's arrival times carry the loopback's jitter on a
     // busy machine, which can bring two sends closer than the limiter let them go.
     const times: number[] = []
     const sent = (message: unknown) => {
       const { request } = message as { request: { origin: string } }
-      if (request.origin === server.url) times.push(performance.now())
+      if (request.origin === limited.url) times.push(performance.now())
     }
     diagnostics.subscribe('undici:request:create', sent)
     try {

@@ -22,19 +22,13 @@ export function duplicateKeyProblems(text: string): Problem[] {
   const readValue = (path: string): void => {
     skipSpace()
     const c = text[at]
-    if (c === '{') {
-      readObject(path)
-      return
+    if (c === '{') readObject(path)
+    else if (c === '[') readArray(path)
+    else if (c === '"') readString()
+    else {
+      // a number, true, false or null
+      while (at < text.length && !/[\s,\]}]/.test(text[at]!)) at++
     }
-    if (c === '[') {
-      readArray(path)
-      return
-    }
-    if (c === '"') {
-      readString()
-      return
-    }
-    while (at < text.length && !/[\s,\]}]/.test(text[at]!)) at++ // number, true, false, null
   }
   const readArray = (path: string): void => {
     at++
