@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ANSI_CODE } from '../src/output/format.js'
 import { BIN } from './helpers/cli.js'
 import { type Fakes, sampleProject, startFakes } from './helpers/project.js'
+
+const ANSI_CODE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g')
 
 /**
  * `sluice run` on a real terminal: util-linux's `script` gives it a pseudo-terminal, as a user's

@@ -1,16 +1,16 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sluice, tempDir } from './helpers/cli.js'
-import { jsonLines, type RunJson, runsOf } from './helpers/project.js'
+import { sluice } from './helpers/cli.js'
+import { folderWithDemo, jsonLines, type RunJson, runsOf } from './helpers/project.js'
 
 /** The read commands, over the history the demo leaves behind; none of them needs credentials. */
-let dir: Awaited<ReturnType<typeof tempDir>>
+let dir: Awaited<ReturnType<typeof folderWithDemo>>
 let project: string
 let braze: RunJson
 
 beforeAll(async () => {
-  dir = await tempDir('sluice-history-')
+  dir = await folderWithDemo('sluice-history-')
   project = join(dir.path, 'demo')
   const demo = await sluice(['demo', project, '--customers', '1500'], { cwd: dir.path, timeoutMs: 120_000 })
   expect(demo.code).toBe(0)

@@ -3,10 +3,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type CliResult, sluice, tempDir } from './helpers/cli.js'
-import { type RunJson, runsOf } from './helpers/project.js'
+import { type CliResult, sluice } from './helpers/cli.js'
+import { folderWithDemo, type RunJson, runsOf } from './helpers/project.js'
 
-let dir: Awaited<ReturnType<typeof tempDir>>
+let dir: Awaited<ReturnType<typeof folderWithDemo>>
 let demoDir: string
 let demo: CliResult
 /** the demo's runs, newest first */
@@ -24,7 +24,7 @@ const noCredentials = Object.fromEntries(
 )
 
 beforeAll(async () => {
-  dir = await tempDir('sluice-demo-')
+  dir = await folderWithDemo('sluice-demo-')
   demoDir = join(dir.path, 'try-sluice')
   demo = await sluice(['demo', demoDir, '--customers', '2000'], {
     cwd: dir.path,
@@ -104,7 +104,7 @@ describe('sluice demo', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('is not a Sluice demo folder')
     expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
-  }, 120_000)
+  }, 240_000)
 
   it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
     const served = join(dir.path, 'served')
@@ -136,5 +136,5 @@ describe('sluice demo', () => {
     expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
     expect(tried!.code).toBe(0)
     expect(tried!.stdout).toContain('✔ succeeded')
-  }, 120_000)
+  }, 240_000)
 })

@@ -34,7 +34,7 @@ export async function startDemoDestinations(
   names: readonly DemoDestinationName[],
 ): Promise<DemoDestinations> {
   // Loaded here, not at start-up: no other command needs msw and the fakes.
-  const { startFakeHost } = await import('@sluice/conformance')
+  const { startFakeHost } = await import('@sluice/conformance/fake')
   const closers: Array<() => Promise<void>> = []
   const fakeEnv: Record<string, string> = {}
   const set = (name: string, value: string) => {
