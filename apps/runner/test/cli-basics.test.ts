@@ -24,6 +24,8 @@ describe('the command line itself', () => {
       'records',
       'connectors',
       'reset',
+      'schedule',
+      'serve',
       'demo',
     ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'))

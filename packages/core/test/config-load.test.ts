@@ -82,6 +82,7 @@ describe('loadProject', () => {
       retentionDays: 14,
       rejectedRetryDays: 14,
       warehouseLogs: { enabled: false },
+      maxConcurrentRuns: 4,
     })
   })
 
@@ -120,6 +121,7 @@ describe('loadProject', () => {
       retentionDays: 30,
       rejectedRetryDays: 0,
       warehouseLogs: { enabled: true, source: 'warehouse', schema: 'sluice_logs' },
+      maxConcurrentRuns: 4,
     })
   })
 

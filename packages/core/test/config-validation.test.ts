@@ -187,7 +187,7 @@ const cases: BadCase[] = [
       p.settings = { retention: 30 }
     },
     messages: [
-      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs, found unknown key "retention"',
+      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs | smtp | maxConcurrentRuns, found unknown key "retention"',
     ],
   },
   {
@@ -342,9 +342,27 @@ const cases: BadCase[] = [
     ],
   },
   {
+    name: 'an email alert without an SMTP server',
+    change: (p) => {
+      p.syncs.contacts.alerts = [{ on: 'failed', email: 'data@example.com' }]
+    },
+    messages: [
+      'sluice.json: /syncs/contacts/alerts/0/email: expected settings.smtp, the server that sends alert emails, found no settings.smtp',
+    ],
+  },
+  {
+    name: 'an alert with a webhook that is not a URL',
+    change: (p) => {
+      p.syncs.contacts.alerts = [{ on: 'failed', slack: 'hooks.slack.com/services/x' }]
+    },
+    messages: [
+      'sluice.json: /syncs/contacts/alerts/0/slack: expected an http(s) URL, found "hooks.slack.com/services/x"',
+    ],
+  },
+  {
     name: 'an alert on the rejected rate without a threshold',
     change: (p) => {
-      p.syncs.contacts.alerts = [{ on: 'rejected_rate', email: 'data@example.com' }]
+      p.syncs.contacts.alerts = [{ on: 'rejected_rate', webhook: 'https://hooks.example.com/sluice' }]
     },
     messages: [
       'sluice.json: /syncs/contacts/alerts/0/threshold: expected a share of rows between 0 and 1, found nothing',

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events'
-import { type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
+import { type Logger, type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
 import type { ProgressView } from '../output/progress.js'
 import { invalidTotal, sumOf } from '../output/run-summary.js'
 import { connectDestination, connectorContext, connectSource } from './connect.js'
@@ -15,6 +15,10 @@ export interface ExecuteOptions {
   force?: boolean
   signal: AbortSignal
   onProgress?: (view: ProgressView) => void
+  /** the run's id, when the caller chose it (the scheduler names a run before it starts) */
+  runId?: string
+  /** where connector log lines go; the CLI's logger when absent */
+  log?: Logger
 }
 
 /** The engine's progress as the display shows it. */
@@ -51,7 +55,7 @@ export async function executeSync(
   setMaxListeners(0, options.signal)
   const sync = requireSync(project, name)
   const model = project.resolved.models[sync.model]!
-  const ctx = connectorContext(options.signal)
+  const ctx = connectorContext(options.signal, options.log)
   const sourceType = project.resolved.sources[model.source]!.type
   const destinationType = project.resolved.destinations[sync.destination]!.type
   const source = connectSource(project, model.source, ctx)
@@ -97,6 +101,7 @@ export async function executeSync(
       projectDir: project.resolved.dir,
       log: ctx.log,
       onProgress: (progress) => options.onProgress?.(progressView(name, progress)),
+      ...(options.runId ? { runId: options.runId } : {}),
     })
   } finally {
     await Promise.allSettled([

@@ -53,17 +53,22 @@ export const LATEST_RUN = 'latest'
 export async function readRun(project: Project, id: string): Promise<RunRecord> {
   const ledger = await openLedger(project)
   try {
-    const run = id === LATEST_RUN ? (await ledger.listRuns({ limit: 1 }))[0] : await ledger.findRun(id)
-    if (run) return run
-    const recent = await ledger.listRuns({ limit: 3 })
-    throw new SluiceError('config', `no run "${id}" in this project's history.`, {
-      code: 'UNKNOWN_RUN',
-      hint:
-        recent.length > 0
-          ? `Recent runs: ${recent.map((r) => `${r.id} (${r.sync})`).join(', ')}; "sluice runs" lists them all.`
-          : 'No run has happened yet: "sluice run <sync>" starts one.',
-    })
+    return await requireRun(ledger, id)
   } finally {
     await ledger.close()
   }
+}
+
+/** A run by id from an open ledger, or an UNKNOWN_RUN error naming the most recent runs. */
+export async function requireRun(ledger: Ledger, id: string): Promise<RunRecord> {
+  const run = id === LATEST_RUN ? (await ledger.listRuns({ limit: 1 }))[0] : await ledger.findRun(id)
+  if (run) return run
+  const recent = await ledger.listRuns({ limit: 3 })
+  throw new SluiceError('config', `no run "${id}" in this project's history.`, {
+    code: 'UNKNOWN_RUN',
+    hint:
+      recent.length > 0
+        ? `Recent runs: ${recent.map((r) => `${r.id} (${r.sync})`).join(', ')}; "sluice runs" lists them all.`
+        : 'No run has happened yet: "sluice run <sync>" starts one.',
+  })
 }

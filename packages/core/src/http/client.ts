@@ -188,7 +188,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ? { status: failure.response.status, ambiguous: failure.response.status !== 429 }
           : { ambiguous: networkCategory(failure.error) !== 'connection' },
       )
-      log.debug(`${what}: ${failureSummary(failure)}; attempt ${attemptNo + 1} in ${delay} ms`)
+      // fields a host can count (rate-limit waits in `sluice serve`'s metrics)
+      log.debug(`${what}: ${failureSummary(failure)}; attempt ${attemptNo + 1} in ${delay} ms`, {
+        event: 'retry_wait',
+        status: failure.response?.status ?? null,
+        delayMs: delay,
+      })
       try {
         await sleep(delay, req.signal)
       } catch {
