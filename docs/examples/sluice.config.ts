@@ -19,6 +19,14 @@ export default defineConfig({
     // A row the destination rejected is sent again on every run for a week, then given up on.
     rejectedRetryDays: 7,
     warehouseLogs: { enabled: true, source: 'warehouse', schema: 'sluice_logs' },
+    // The server that sends alert emails.
+    smtp: {
+      host: 'smtp.example.com',
+      port: 587,
+      user: 'sluice',
+      password: '${env:SMTP_PASSWORD}',
+      from: 'sluice@example.com',
+    },
   },
 
   sources: {
@@ -98,7 +106,7 @@ export default defineConfig({
       schedule: { type: 'interval', every: '15m' },
       alerts: [
         { on: 'failed', email: 'data-team@example.com' },
-        { on: 'rejected_rate', threshold: 0.05, webhook: '${env:SLACK_ALERTS_WEBHOOK}' },
+        { on: 'rejected_rate', threshold: 0.05, slack: '${env:SLACK_ALERTS_WEBHOOK}' },
       ],
     },
 

@@ -35,6 +35,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(commandHelp(command))
       return EXIT.ok
     }
+    const [{ redact }, { redactOutput }] = await Promise.all([
+      import('@sluice/core'),
+      import('./output/redacted-output.js'),
+    ])
+    redactOutput(redact)
     return await command.run({
       positionals,
       values,

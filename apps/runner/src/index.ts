@@ -1,6 +1,9 @@
 /**
- * `@sluice/runner` as a library: how it finds and checks installed connector packages, for tools that
- * need the same answer as the \`sluice\` command (the catalog generator, the scaffold's tests).
+ * `@sluice/runner` as a library: what a program that drives the runner in-process needs (the demo
+ * package is one), on top of the `sluice` command line, and how it finds and checks installed connector
+ * packages, for tools that need the same answer as the `sluice` command (the catalog generator, the
+ * scaffold's tests). Connectors are never imported here; they are found in the project's
+ * `node_modules` by their `sluice` manifest.
  */
 export {
   type ConnectorManifest,
@@ -18,3 +21,14 @@ export {
   loadConnectorAt,
   manifestMismatches,
 } from './discovery/registry.js'
+export { EXIT, exitCodeForStatus } from './exit-codes.js'
+export type { CommandInput, GlobalOptions, OptionValues } from './framework/spec.js'
+export { duration, n, type Paint, paintFor } from './output/format.js'
+export { type ProgressView, type RunReporter, reporterFor } from './output/progress.js'
+export {
+  type InstalledConnector,
+  type InstalledConnectors,
+  loadInstalledConnectors,
+} from './project/connectors.js'
+export { type ExecuteOptions, executeSync } from './project/execute.js'
+export { type OpenOptions, openProject, type Project } from './project/project.js'

@@ -24,6 +24,8 @@ describe('the command line itself', () => {
       'records',
       'connectors',
       'reset',
+      'schedule',
+      'serve',
       'demo',
     ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'))
@@ -77,12 +79,21 @@ describe('the command line itself', () => {
   it('refuses a missing argument with the usage line', async () => {
     const result = await sluice(['runs', 'show'], { cwd: dir.path })
     expect(result.code).toBe(1)
-    expect(result.stderr).toContain('missing argument: sluice runs show <run>')
+    expect(result.stderr).toContain('missing argument: sluice runs show <run | latest>')
   })
 
   it('prints its version', async () => {
     const result = await sluice(['--version'], { cwd: dir.path })
     expect(result.code).toBe(0)
     expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/)
+  })
+
+  it('says how to get the demo when its package is not installed', async () => {
+    const result = await sluice(['demo', 'try-it'], { cwd: dir.path })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(
+      'the demo is a separate package, @sluice/demo, and it is not installed here',
+    )
+    expect(result.stderr).toContain('npm install @sluice/demo')
   })
 })

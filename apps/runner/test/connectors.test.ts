@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process'
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
+import { linkPackages } from './helpers/project.js'
 
+const run = promisify(execFile)
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url))
 
 let dir: Awaited<ReturnType<typeof tempDir>>
@@ -19,12 +23,22 @@ async function install(fixture: string, name: string) {
 }
 
 describe('sluice connectors', () => {
-  it('lists the connectors bundled with the runner', async () => {
+  it('bundles no connector: a folder with nothing installed lists none', async () => {
+    const result = await sluice(['connectors', 'list', '--json'], { cwd: dir.path })
+    expect(result.code).toBe(0)
+    const { installed } = JSON.parse(result.stdout) as { installed: unknown[] }
+    expect(installed).toEqual([])
+    const text = await sluice(['connectors'], { cwd: dir.path })
+    expect(text.stdout).toMatch(/Installed\n {2}none\n/)
+  })
+
+  it("lists exactly the connectors installed in the project's node_modules", async () => {
+    await linkPackages(dir.path, ['connectors/source-duckdb', 'connectors/destination-braze'])
     const result = await sluice(['connectors'], { cwd: dir.path })
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/duckdb +source +@sluice\/source-duckdb@\S+ +bundled with the runner/)
-    expect(result.stdout).toMatch(/braze +destination +@sluice\/destination-braze@\S+/)
-    expect(result.stdout).toMatch(/salesforce +destination +@sluice\/destination-salesforce@\S+/)
+    expect(result.stdout).toMatch(/duckdb +source +@sluice\/source-duckdb@\S+ +project/)
+    expect(result.stdout).toMatch(/braze +destination +@sluice\/destination-braze@\S+ +project/)
+    expect(result.stdout.split('Available')[0]).not.toContain('salesforce')
   })
 
   it("finds a third-party connector in the project's node_modules by its manifest", async () => {
@@ -74,6 +88,32 @@ describe('sluice connectors add', () => {
       '✔ @acme/sluice-destination-echo@1.2.3: use type "echo" in your destinations',
     )
     expect(await readFile(join(dir.path, 'package.json'), 'utf8')).toContain('@acme/sluice-destination-echo')
+  })
+
+  it('installs from a folder of packed tarballs with --from, the newest version', async () => {
+    await writeFile(join(dir.path, 'package.json'), '{"name":"shop","private":true}\n')
+    const packs = join(dir.path, 'packs')
+    await mkdir(packs)
+    const quiet = { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }
+    await run('npm', ['pack', join(FIXTURES, 'destination-echo'), '--pack-destination', packs], {
+      cwd: dir.path,
+      env: { ...process.env, ...quiet },
+    })
+    // an older tarball of the same package, and one of a package whose name only starts the same
+    await writeFile(join(packs, 'acme-sluice-destination-echo-1.2.0.tgz'), 'not a tarball')
+    await writeFile(join(packs, 'acme-sluice-destination-echo-extra-9.0.0.tgz'), 'not a tarball')
+    const result = await sluice(['connectors', 'add', '@acme/sluice-destination-echo', '--from', 'packs'], {
+      cwd: dir.path,
+      env: quiet,
+    })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`npm install ${join(packs, 'acme-sluice-destination-echo-1.2.3.tgz')}`)
+    expect(result.stdout).toContain('✔ @acme/sluice-destination-echo@1.2.3')
+
+    const missing = await sluice(['connectors', 'add', '@acme/other', '--from', 'packs'], { cwd: dir.path })
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toContain('no packed tarball of @acme/other (acme-other-<version>.tgz)')
   })
 
   it('installs by short name what the catalog offers, and suggests the closest name', async () => {

@@ -117,48 +117,49 @@ describe('sluice validate', () => {
     expect(report.issues.every((i) => i.file === 'sluice.json')).toBe(true)
   })
 
-  it('warns, with the JSON path, about keys this version accepts but does not carry out', async () => {
+  it('warns, with the JSON path, about text meant for the environment that would be sent as written', async () => {
     await writeFile(
       join(dir.path, 'sluice.json'),
       JSON.stringify({
-        settings: {
-          state: { backend: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' },
-        },
-        sources: { warehouse: { type: 'duckdb', config: { path: 'w.duckdb' } } },
+        sources: { warehouse: { type: 'duckdb', config: { path: 'w-${env:WAREHOUSE.duckdb' } } },
         destinations: {
           braze: {
             type: 'braze',
-            config: { apiKey: 'k-1234', instanceUrl: 'https://rest.iad-01.braze.com' },
+            config: { apiKey: '$BRAZE_API_KEY', instanceUrl: 'https://rest.iad-01.braze.com' },
           },
         },
         models: { customers: { source: 'warehouse', table: 'customers' } },
         syncs: {
           a: {
+            description: 'owned by ${TEAM}',
             model: 'customers',
             destination: 'braze',
             object: 'users',
             behaviour: 'upsert',
             identifier: { column: 'id', field: 'external_id' },
-            schedule: { type: 'interval', every: '1h' },
-            alerts: [{ on: 'failed', email: 'data@example.com' }],
           },
         },
       }),
     )
+    await linkPackages(dir.path, [
+      'packages/core',
+      'connectors/source-duckdb',
+      'connectors/destination-braze',
+    ])
     const result = await sluice(['validate'], { cwd: dir.path })
-    expect(result.code).toBe(0)
     expect(result.stdout).toContain('sluice.json is valid')
-    for (const path of ['/settings/state/backend', '/syncs/a/schedule', '/syncs/a/alerts'])
-      expect(result.stdout).toContain(`sluice.json  ${path}`)
-    expect(result.stdout).toContain('not implemented yet')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('without its closing }')
+    expect(result.stdout).toContain('shell syntax ${NAME} is sent as written')
+    expect(result.stdout).toContain('shell syntax $NAME is sent as written')
 
     const json = await sluice(['validate', '--json'], { cwd: dir.path })
     const report = JSON.parse(json.stdout) as { valid: boolean; warnings: Array<{ path: string }> }
     expect(report.valid).toBe(true)
     expect(report.warnings.map((w) => w.path).sort()).toEqual([
-      '/settings/state/backend',
-      '/syncs/a/alerts',
-      '/syncs/a/schedule',
+      '/destinations/braze/config/apiKey',
+      '/sources/warehouse/config/path',
+      '/syncs/a/description',
     ])
   })
 

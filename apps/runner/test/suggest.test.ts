@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseSince } from '../src/actions/runs.js'
 import { closest, editDistance } from '../src/framework/suggest.js'
+import { parseSince } from '../src/project/history.js'
 
 describe('closest-match suggestions', () => {
   it('measures edits', () => {

@@ -9,7 +9,7 @@ import {
 } from '@sluice/core/http'
 import type { ResolvedBrazeConfig } from './config.js'
 import { QuotaPause } from './quota-pause.js'
-import { runLevelError } from './results.js'
+import { runLevelError, unacknowledged } from './results.js'
 
 /** Requests in flight at once per endpoint family: enough to reach 1,000 requests a second. */
 const CONCURRENCY = 16
@@ -27,7 +27,10 @@ export interface CustomAttributeInfo {
 /** The Braze REST endpoints the connector calls, each family behind its own documented rate limit. */
 export interface BrazeApi {
   /** POST /users/track; `idempotent` says whether a 202 "queued" answer may be sent again */
-  track(body: unknown, options: { idempotent: boolean; signal?: AbortSignal }): Promise<HttpResponse>
+  track(
+    body: unknown,
+    options: { idempotent: boolean; signal?: AbortSignal; onRetry?: HttpRequest['onRetry'] },
+  ): Promise<HttpResponse>
   /** POST /users/delete */
   deleteUsers(body: unknown, signal?: AbortSignal): Promise<HttpResponse>
   /** GET /custom_attributes, every page, following the Link header */
@@ -61,16 +64,18 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
   const other = family(() => createHttpClient({ ...common, rateLimit: CUSTOM_ATTRIBUTES_LIMIT }))
 
   return {
-    track(body, { idempotent, signal }) {
+    track(body, { idempotent, signal, onRetry }) {
       return track.request({
         method: 'POST',
         path: '/users/track',
         json: body,
         ...(signal ? { signal } : {}),
+        ...(onRetry ? { onRetry } : {}),
         // Braze queues requests during maintenance and answers 202 "queued" before processing them:
         // sending attributes again is harmless and yields their per-object errors; events are not
-        // sent twice, since the queued ones will be recorded.
-        retryIf: (response) => idempotent && isQueued(response),
+        // sent twice, since the queued ones will be recorded. A 2xx that is no acknowledgement at all
+        // (a gateway's page, a cut body) is sent again too when sending twice is harmless.
+        retryIf: (response) => idempotent && (isQueued(response) || isUnacknowledged(response, 'track')),
       })
     },
     deleteUsers(body, signal) {
@@ -79,7 +84,7 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
         path: '/users/delete',
         json: body,
         ...(signal ? { signal } : {}),
-        retryIf: isQueued,
+        retryIf: (response) => isQueued(response) || isUnacknowledged(response, 'delete'),
       })
     },
     async customAttributes(signal, pages = Number.POSITIVE_INFINITY) {
@@ -122,6 +127,10 @@ function family(create: () => HttpClient) {
       client = undefined
     },
   }
+}
+
+function isUnacknowledged(response: HttpResponse, endpoint: 'track' | 'delete'): boolean {
+  return response.status >= 200 && response.status < 300 && unacknowledged(response, endpoint) !== undefined
 }
 
 function isQueued(response: HttpResponse): boolean {

@@ -1,5 +1,5 @@
 import { SluiceError } from '@sluice/core/contract'
-import { apiMessage, type HttpResponse } from '@sluice/core/http'
+import { apiMessage, bodyExcerpt, type HttpResponse } from '@sluice/core/http'
 import { TRACK_ARRAYS, type TrackArray, type TrackRequest } from './packer.js'
 
 /**
@@ -61,6 +61,10 @@ function reasonOf(error: unknown): string {
  */
 export function trackOutcome<R>(request: TrackRequest<R>, response: HttpResponse): TrackOutcome<R> {
   const ok = response.status >= 200 && response.status < 300
+  if (ok) {
+    const problem = unacknowledged(response, 'track')
+    if (problem) throw unacknowledgedError(response, '/users/track', problem)
+  }
   const { indexed, unattributed } = minorErrors(response.body)
   if (!ok && (response.status !== 400 || indexed.length === 0)) throw runLevelError(response, '/users/track')
 
@@ -87,6 +91,55 @@ export function trackOutcome<R>(request: TrackRequest<R>, response: HttpResponse
     }
   }
   return { rejected, unattributed, unprocessed }
+}
+
+/**
+ * Why a 2xx answer is not one of Braze's documented acknowledgements, or undefined when it is. Braze
+ * documents success as a JSON object `{ "message": "success" }`, with an `errors` array of minor
+ * errors when some objects were refused, and `*_processed` counts (/users/track) or `deleted`
+ * (/users/delete) as numbers. A 202 `{ "message": "queued" }` says Braze took the request during
+ * maintenance and will process it. Anything else (an HTML page, an empty or truncated body, another
+ * shape, a message naming an error) says nothing about the records, so none of them is marked.
+ */
+export function unacknowledged(response: HttpResponse, endpoint: 'track' | 'delete'): string | undefined {
+  const body = response.body
+  if (typeof body === 'string') {
+    if (body.trim() === '') return 'an empty body'
+    return /json/i.test(response.headers['content-type'] ?? '') ? 'JSON that does not parse' : 'not JSON'
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object'
+  const { message, errors } = body as Record<string, unknown>
+  if (message === 'queued' && response.status === 202) return undefined
+  if (message !== 'success') {
+    return typeof message === 'string'
+      ? `the message "${message}" instead of "success"`
+      : 'no "message": "success"'
+  }
+  if (errors !== undefined && !Array.isArray(errors)) return '"errors" that is not a list'
+  const counts =
+    endpoint === 'track'
+      ? Object.entries(body as Record<string, unknown>).filter(([key]) => key.endsWith('_processed'))
+      : [['deleted', (body as Record<string, unknown>).deleted] as const]
+  for (const [key, value] of counts) {
+    if (value !== undefined && (typeof value !== 'number' || !Number.isInteger(value) || value < 0))
+      return `"${key}" that is not a count`
+  }
+  return undefined
+}
+
+/** A 2xx answer that is not an acknowledgement: the request failed, and no record of it is marked. */
+export function unacknowledgedError(response: HttpResponse, endpoint: string, problem: string): SluiceError {
+  return new SluiceError(
+    'transient',
+    `${endpoint} answered ${response.status} with ${problem}, not Braze's acknowledgement; no record of the request is taken as written: ${bodyExcerpt(response.text) || '(empty)'}`,
+    {
+      code: 'UNACKNOWLEDGED',
+      component: 'braze',
+      retryable: false,
+      details: { status: response.status, endpoint },
+      hint: 'A proxy or gateway may be answering instead of Braze: check instanceUrl. The records are sent again by the next run.',
+    },
+  )
 }
 
 const HINTS: Record<number, string> = {

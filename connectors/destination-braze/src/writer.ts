@@ -17,7 +17,9 @@ import {
   type TrackRequest,
 } from './packer.js'
 import { attributesObject, eventObject } from './payload.js'
-import { runLevelError, trackOutcome } from './results.js'
+import { runLevelError, trackOutcome, unacknowledged, unacknowledgedError } from './results.js'
+
+const POSSIBLY_DUPLICATED: RecordResult = Object.freeze({ status: 'succeeded', possiblyDuplicated: true })
 
 /** /users/delete takes at most 50 identifiers, all of one kind, per request. */
 export const DELETE_IDS_PER_REQUEST = 50
@@ -79,7 +81,16 @@ export async function writeBatch(
 
   const idempotent = batch.operation !== 'append'
   const send = async (request: TrackRequest<number>, resend: boolean): Promise<void> => {
-    const response = await api.track(request.body, { idempotent, signal: ctx.signal })
+    // Braze takes no idempotency key: an event whose answer was lost is sent again (at least once),
+    // and counted as possibly duplicated rather than silently written twice.
+    let ambiguous = false
+    const response = await api.track(request.body, {
+      idempotent,
+      signal: ctx.signal,
+      onRetry: (retry) => {
+        ambiguous ||= retry.ambiguous
+      },
+    })
     const outcome = trackOutcome(request, response)
     for (const [index, reason] of outcome.rejected) results[index] = rejected(reason)
     if (outcome.unattributed.length > 0) {
@@ -90,7 +101,8 @@ export async function writeBatch(
     const unprocessed = new Set(outcome.unprocessed.map((u) => u.ref))
     for (const refs of Object.values(request.refs)) {
       for (const index of refs ?? [])
-        if (!outcome.rejected.has(index) && !unprocessed.has(index)) results[index] = succeeded
+        if (!outcome.rejected.has(index) && !unprocessed.has(index))
+          results[index] = !idempotent && ambiguous ? POSSIBLY_DUPLICATED : succeeded
     }
     if (outcome.unprocessed.length === 0) return
     // Braze refused the whole request because of the objects it named: the others were never
@@ -139,6 +151,8 @@ async function deleteUsers(
       // Braze answers with the number of profiles queued for deletion; an identifier it does not know
       // is simply not counted, and the record is as gone as the sync wants it.
       if (response.status < 200 || response.status >= 300) throw runLevelError(response, '/users/delete')
+      const problem = unacknowledged(response, 'delete')
+      if (problem) throw unacknowledgedError(response, '/users/delete', problem)
     }),
   )
   return results

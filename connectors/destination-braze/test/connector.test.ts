@@ -320,6 +320,41 @@ describe('Braze destination against the fake Braze API', () => {
     expect(fake.events()).toHaveLength(1)
   })
 
+  it('sends events again after a lost answer and counts them as possibly duplicated, not after a 429', async () => {
+    const destination = connect()
+    const events = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        identifier: `e${i}`,
+        fields: { external_id: `u${i}`, name: 'x', time: '2024-01-01T00:00:00Z' },
+      }))
+    const append = (records: OutboundRecord[]) =>
+      destination.write(
+        { object: 'events', operation: 'append', identifierField: 'external_id', records },
+        ctx,
+      )
+
+    server.faults.loseAnswers = 1
+    const lost = await append(events(2))
+    expect(lost).toEqual([
+      { status: 'succeeded', possiblyDuplicated: true },
+      { status: 'succeeded', possiblyDuplicated: true },
+    ])
+    expect(fake.events()).toHaveLength(4)
+
+    // Every second request is refused with 429: one of these two meets one, and a 429 applied nothing.
+    server.resetTraffic()
+    server.faults.rateLimitEvery = { n: 2, retryAfterSeconds: 0 }
+    const limited = [...(await append(events(1))), ...(await append(events(1)))]
+    server.faults.rateLimitEvery = undefined
+    expect(server.traffic.injected.rateLimited).toBeGreaterThan(0)
+    expect(limited).toEqual([{ status: 'succeeded' }, { status: 'succeeded' }])
+    expect(fake.events()).toHaveLength(6)
+
+    // Attributes are idempotent: sending them again after a lost answer is harmless.
+    server.faults.loseAnswers = 1
+    expect(await destination.write(batch('upsert', users(1)), ctx)).toEqual([{ status: 'succeeded' }])
+  })
+
   it('stays within the configured rate limit, and waits out a stricter one', async () => {
     const strict = createFakeBraze({ rateLimits: { track: { requests: 4, perMs: 1_000 } } })
     const strictServer = await startFakeHost(strict)

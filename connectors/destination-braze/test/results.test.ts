@@ -1,7 +1,7 @@
 import type { HttpResponse } from '@sluice/core/http'
 import { describe, expect, it } from 'vitest'
 import { packTrackRequests } from '../src/packer.js'
-import { minorErrors, runLevelError, trackOutcome } from '../src/results.js'
+import { minorErrors, runLevelError, trackOutcome, unacknowledged } from '../src/results.js'
 
 const response = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -115,5 +115,50 @@ describe('minorErrors and runLevelError', () => {
     )
     expect(error.hint).toMatch(/apiKey and instanceUrl/)
     expect(error.details).toEqual({ status: 401, endpoint: '/users/delete' })
+  })
+})
+
+describe('acknowledgements', () => {
+  const raw = (status: number, text: string, contentType = 'application/json'): HttpResponse => {
+    let body: unknown = text
+    try {
+      if (/json/.test(contentType) && text) body = JSON.parse(text)
+    } catch {}
+    return { status, headers: { 'content-type': contentType }, body, text }
+  }
+
+  it('marks no object of a 2xx that is not Braze acknowledgement, and says what was wrong', () => {
+    const cases: Array<[HttpResponse, RegExp]> = [
+      [raw(200, '<html><body>OK</body></html>', 'text/html'), /not JSON/],
+      [raw(201, ''), /an empty body/],
+      [raw(201, '{"message":"succ'), /JSON that does not parse/],
+      [response(200, { status: 'queued' }), /no "message": "success"/],
+      [response(201, { message: 'success', errors: 'Invalid API key' }), /"errors" that is not a list/],
+      [response(200, { message: 'Invalid API key' }), /the message "Invalid API key"/],
+      [response(201, { message: 'success', attributes_processed: 'all' }), /"attributes_processed"/],
+      [response(200, ['success']), /not a JSON object/],
+    ]
+    for (const [answer, problem] of cases) {
+      let thrown: unknown
+      try {
+        trackOutcome(request, answer)
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown, answer.text).toMatchObject({ code: 'UNACKNOWLEDGED', category: 'transient' })
+      expect((thrown as Error).message).toMatch(problem)
+    }
+  })
+
+  it('takes the documented answers of /users/track and /users/delete', () => {
+    expect(unacknowledged(response(201, { message: 'success', attributes_processed: 3 }), 'track')).toBe(
+      undefined,
+    )
+    expect(unacknowledged(response(202, { message: 'queued' }), 'track')).toBe(undefined)
+    expect(unacknowledged(response(201, { deleted: 2, message: 'success' }), 'delete')).toBe(undefined)
+    expect(unacknowledged(response(201, { deleted: 'two', message: 'success' }), 'delete')).toMatch(
+      /"deleted"/,
+    )
+    expect(unacknowledged(response(200, { message: 'queued' }), 'delete')).toMatch(/"queued"/)
   })
 })

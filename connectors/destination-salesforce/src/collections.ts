@@ -1,4 +1,5 @@
-import { type RecordResult, rejected, type Semaphore, succeeded } from '@sluice/core/contract'
+import { type RecordResult, rejected, type Semaphore, SluiceError, succeeded } from '@sluice/core/contract'
+import { bodyExcerpt, type HttpResponse } from '@sluice/core/http'
 import type { SalesforceApi } from './api.js'
 import type { Plan, PlannedRecord } from './plan.js'
 import { toJsonValue } from './values.js'
@@ -32,12 +33,26 @@ export async function sendCollections(
   await Promise.all(
     chunks.map((chunk) =>
       limiter.run(async () => {
-        const answers = await sendChunk(api, plan, chunk, signal)
-        if (answers.length !== chunk.length) {
-          throw new Error(`Salesforce answered ${answers.length} results for ${chunk.length} records`)
-        }
+        const { answers, ambiguous } = await sendChunk(api, plan, chunk, signal)
         chunk.forEach((record, i) => {
-          results[record.index] = resultOf(answers[i]!, plan.operation)
+          const answer = answers[i]!
+          const result = resultOf(answer, plan.operation)
+          if (!ambiguous || plan.operation !== 'insert') {
+            results[record.index] = result
+            return
+          }
+          // Collections take no idempotency key: an insert sent again after a lost answer may have
+          // created the record twice, and says so. When the key field is unique, the second attempt
+          // is refused as DUPLICATE_VALUE instead: the first one created the record.
+          const createdBefore = (answer.errors ?? []).some(
+            (e) => e.statusCode === 'DUPLICATE_VALUE' && e.message.includes(plan.keyField),
+          )
+          results[record.index] =
+            result.status === 'succeeded'
+              ? { status: 'succeeded', possiblyDuplicated: true }
+              : createdBefore
+                ? succeeded
+                : result
         })
       }),
     ),
@@ -49,9 +64,15 @@ async function sendChunk(
   plan: Plan,
   chunk: PlannedRecord[],
   signal?: AbortSignal,
-): Promise<SaveResult[]> {
+): Promise<{ answers: SaveResult[]; ambiguous: boolean }> {
   const base = `${api.dataPath}/composite/sobjects`
-  const withSignal = signal ? { signal } : {}
+  let ambiguous = false
+  const withSignal = {
+    ...(signal ? { signal } : {}),
+    onRetry: (retry: { ambiguous: boolean }) => {
+      ambiguous ||= retry.ambiguous
+    },
+  }
   if (plan.operation === 'delete') {
     const ids = chunk.map((r) => r.key).join(',')
     const response = await api.request<SaveResult[]>({
@@ -59,7 +80,7 @@ async function sendChunk(
       path: `${base}?ids=${encodeURIComponent(ids)}&allOrNone=false`,
       ...withSignal,
     })
-    return response.body
+    return { answers: saveResults(response, chunk.length), ambiguous }
   }
   const records = chunk.map((r) => {
     const body: Record<string, unknown> = { attributes: { type: plan.object } }
@@ -81,7 +102,42 @@ async function sendChunk(
             json,
           }
   const response = await api.request<SaveResult[]>({ ...request, ...withSignal })
-  return response.body
+  return { answers: saveResults(response, chunk.length), ambiguous }
+}
+
+/**
+ * The SaveResults of an answer, when it has Collections' documented shape: a JSON array with one
+ * result per record sent, each with a boolean `success` (and `errors` as a list). Anything else (a
+ * gateway's HTML page, an empty or cut body, another shape) acknowledges no record: the request fails.
+ */
+export function saveResults(response: HttpResponse, expected: number): SaveResult[] {
+  const body = response.body
+  let problem: string | undefined
+  if (typeof body === 'string') problem = body.trim() === '' ? 'an empty body' : 'a body that is not JSON'
+  else if (!Array.isArray(body)) problem = 'JSON that is not a list of results'
+  else if (body.length !== expected) problem = `${body.length} results for ${expected} records`
+  else {
+    const bad = body.findIndex(
+      (r) =>
+        !r ||
+        typeof r !== 'object' ||
+        typeof r.success !== 'boolean' ||
+        (r.errors !== undefined && r.errors !== null && !Array.isArray(r.errors)),
+    )
+    if (bad >= 0) problem = `result ${bad} without a boolean "success"`
+  }
+  if (problem === undefined) return body as SaveResult[]
+  throw new SluiceError(
+    'transient',
+    `sObject Collections answered ${response.status} with ${problem}; no record of the request is taken as written: ${bodyExcerpt(response.text) || '(empty)'}`,
+    {
+      code: 'UNACKNOWLEDGED',
+      component: 'salesforce',
+      retryable: false,
+      details: { status: response.status },
+      hint: 'A proxy or gateway may be answering instead of Salesforce. The records are sent again by the next run.',
+    },
+  )
 }
 
 function resultOf(answer: SaveResult, operation: Plan['operation']): RecordResult {

@@ -135,6 +135,9 @@ export function resolveConfig(raw: unknown): ResolvedSalesforceConfig {
   }
   const config = Value.Default(SalesforceConfig, structuredClone(raw)) as ResolvedSalesforceConfig
   const { auth } = config
+  // The consumer key is not a password, but a token endpoint that echoes its request would show it
+  // next to one: it is masked like them.
+  registerSecret(auth.clientId)
   if (auth.type === 'jwt') registerSecret(auth.privateKey)
   else {
     registerSecret(auth.refreshToken)

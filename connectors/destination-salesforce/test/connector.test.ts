@@ -136,6 +136,28 @@ describe('auth', () => {
     expect(error).not.toContain('revoked-999')
   })
 
+  it('shows no credential when the token endpoint echoes the request', async () => {
+    const refreshToken = '5Aep861Tok/en+with=chars'
+    const clientId = '3MVG9consumer.key/with+chars'
+    host.faults.echoRequests = 1
+    const error = await connect({
+      auth: { type: 'refresh_token', clientId, clientSecret: 'consumer-secret-1', refreshToken },
+    })
+      .check(ctx)
+      .then(() => undefined)
+      .catch((e: unknown) => e)
+    host.faults.echoRequests = undefined
+    const shown = `${String(error)} ${JSON.stringify(error)} ${(error as Error).stack}`
+    expect(shown).toMatch(/echo of POST \/services\/oauth2\/token/)
+    for (const secret of [refreshToken, clientId, 'consumer-secret-1'])
+      for (const form of [
+        secret,
+        encodeURIComponent(secret),
+        new URLSearchParams({ v: secret }).toString().slice(2),
+      ])
+        expect(shown).not.toContain(form)
+  })
+
   it('refreshes an expired session once (INVALID_SESSION_ID) and carries on', async () => {
     const destination = connect()
     await destination.check(ctx)
@@ -315,6 +337,18 @@ describe('sObject Collections path', () => {
       status: 'rejected',
       reason: expect.stringMatching(/^DUPLICATE_VALUE: duplicate value found: External_Id__c/),
     })
+  })
+
+  it('a create whose answer was lost is sent again, and its unique key keeps it single', async () => {
+    const destination = connect()
+    await destination.write(batch('upsert', [contact(0)]), ctx) // logged in before the fault
+    host.faults.loseAnswers = 1
+    expect(await destination.write(batch('create', [contact(1), contact(2)]), ctx)).toEqual([
+      { status: 'succeeded' },
+      { status: 'succeeded' },
+    ])
+    expect(fake.records('Contact').size).toBe(3)
+    expect(host.traffic.injected.lost).toBe(1)
   })
 
   it('clears mapped fields, keeping required ones', async () => {

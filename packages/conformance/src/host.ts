@@ -5,7 +5,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getResponse, type RequestHandler } from 'msw'
 import { createFakeStats, createFaults } from './faults.js'
-import type { DestinationFake, FakeStats, Faults } from './types.js'
+import type { DestinationFake, FakeStats, Faults, MalformedAnswer } from './types.js'
 
 /** One request as the host saw it, for checks on rates and ordering. */
 export interface HostRequest {
@@ -24,9 +24,21 @@ export interface HostTraffic {
   /** the most requests being handled at once */
   maxInFlight: number
   /** the faults applied, by kind */
-  injected: { rateLimited: number; serverErrors: number; dropped: number; slowed: number }
+  injected: {
+    rateLimited: number
+    serverErrors: number
+    dropped: number
+    slowed: number
+    malformed: number
+    lost: number
+  }
   /** every request in arrival order */
   log: HostRequest[]
+  /**
+   * Credentials the connector sent, derived or not: bearer tokens, and the values of assertion,
+   * token, secret and password fields of form and JSON bodies. None may appear in any output.
+   */
+  credentials: Set<string>
 }
 
 export interface FakeHost {
@@ -64,8 +76,9 @@ export async function startFakeHost(
   const traffic: HostTraffic = {
     received: 0,
     maxInFlight: 0,
-    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0 },
+    injected: { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0, lost: 0 },
     log: [],
+    credentials: new Set(),
   }
   let inFlight = 0
   let url = ''
@@ -138,6 +151,20 @@ export async function startFakeHost(
     }
 
     const request = toFetchRequest(req, url)
+    const body = await request.clone().text()
+    collectCredentials(request.headers, body, traffic.credentials)
+    if (faults.echoRequests && faults.echoRequests > 0) {
+      faults.echoRequests -= 1
+      const headers: Record<string, string> = {}
+      request.headers.forEach((value, name) => {
+        headers[name] = value
+      })
+      return answerFault(400, {
+        error: 'invalid_grant',
+        error_description: `echo of ${entry.method} ${entry.path}: ${JSON.stringify(headers)} ${body}`,
+        message: `echo: ${body}`,
+      })
+    }
     const response = await getResponse(handlers, request, { baseUrl: url })
     if (!response) {
       entry.status = 404
@@ -151,6 +178,26 @@ export async function startFakeHost(
     if (response.type === 'error') {
       entry.status = 'dropped'
       req.socket.destroy()
+      return
+    }
+    if (faults.loseAnswers && faults.loseAnswers > 0) {
+      faults.loseAnswers -= 1
+      traffic.injected.lost += 1
+      // The handler ran: the write is applied, and only its answer never arrives.
+      await response.arrayBuffer().catch(() => undefined)
+      entry.status = 'dropped'
+      req.socket.destroy()
+      return
+    }
+    const malformed = faults.malformedAnswers
+    if (malformed && malformed.count > 0) {
+      malformed.count -= 1
+      traffic.injected.malformed += 1
+      // The handler ran, so whatever it wrote is applied: only the answer is lost.
+      const answer = malformedAnswer(malformed.kind, await response.text())
+      entry.status = answer.status
+      res.writeHead(answer.status, { 'content-type': answer.contentType })
+      res.end(answer.body)
       return
     }
     entry.status = response.status
@@ -191,7 +238,7 @@ export async function startFakeHost(
     resetTraffic() {
       traffic.received = 0
       traffic.maxInFlight = inFlight
-      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0 }
+      traffic.injected = { rateLimited: 0, serverErrors: 0, dropped: 0, slowed: 0, malformed: 0, lost: 0 }
       traffic.log = []
     },
     waitForRequests(count) {
@@ -203,6 +250,75 @@ export async function startFakeHost(
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+const CREDENTIAL_FIELD = /assertion|token|secret|password|api_?key/i
+
+/** Adds the credentials of one request to `into`: see `HostTraffic.credentials`. */
+export function collectCredentials(headers: Headers, body: string, into: Set<string>): void {
+  const authorization = headers.get('authorization')
+  if (authorization) into.add(authorization.replace(/^(bearer|basic)\s+/i, ''))
+  for (const name of ['x-api-key', 'api-key', 'x-auth-token']) {
+    const value = headers.get(name)
+    if (value) into.add(value)
+  }
+  if (!body) return
+  const add = (key: string, value: unknown) => {
+    if (CREDENTIAL_FIELD.test(key) && typeof value === 'string' && value.length >= 8) into.add(value)
+  }
+  const contentType = headers.get('content-type') ?? ''
+  if (/x-www-form-urlencoded/i.test(contentType)) {
+    for (const [key, value] of new URLSearchParams(body)) add(key, value)
+  } else if (/json/i.test(contentType)) {
+    try {
+      const walk = (value: unknown): void => {
+        if (!value || typeof value !== 'object') return
+        for (const [key, child] of Object.entries(value)) {
+          add(key, child)
+          walk(child)
+        }
+      }
+      walk(JSON.parse(body))
+    } catch {
+      // not JSON after all: nothing to collect
+    }
+  }
+}
+
+/** A 2xx answer of `kind` in place of the API's own answer `original`. */
+export function malformedAnswer(
+  kind: MalformedAnswer,
+  original: string,
+): { status: number; contentType: string; body: string } {
+  switch (kind) {
+    case 'html200':
+      return {
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        body: '<!DOCTYPE html><html><head><title>Service</title></head><body><h1>OK</h1></body></html>',
+      }
+    case 'empty201':
+      return { status: 201, contentType: 'application/json', body: '' }
+    case 'truncatedJson': {
+      const text = original.trim() || '{"message":"success","results":[]}'
+      return {
+        status: 200,
+        contentType: 'application/json',
+        body: text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+      }
+    }
+    case 'wrongShape':
+      return { status: 200, contentType: 'application/json', body: JSON.stringify({ status: 'queued' }) }
+    case 'namesError':
+      return {
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          message: 'Invalid API key',
+          errors: 'Invalid API key: the request was not processed',
+        }),
+      }
   }
 }
 

@@ -52,4 +52,28 @@ export interface Faults {
   expireTokens?: boolean
   /** records for which this returns a reason are rejected per record, in the API's shape */
   rejectWhere?: (record: Record<string, unknown>) => string | undefined
+  /**
+   * The next `count` requests are handled (a write is applied) and then answered with a 2xx that is
+   * no acknowledgement: see `MalformedAnswer`.
+   */
+  malformedAnswers?: { count: number; kind: MalformedAnswer }
+  /**
+   * The next N requests are handled (a write is applied) and then their connection is destroyed
+   * before the answer: the client cannot tell whether the write happened.
+   */
+  loseAnswers?: number
+  /**
+   * The next N requests are answered 400 `invalid_grant` with the whole request (headers and body)
+   * echoed in `error_description`, as some token endpoints and gateways do: whatever the connector
+   * sent must not reach an error or a log line.
+   */
+  echoRequests?: number
 }
+
+/**
+ * 2xx answers that say nothing about the records: a gateway's HTML page with 200, an empty 201, the
+ * API's own answer cut in the middle, JSON of another shape (`{"status":"queued"}`), and JSON naming
+ * an error (`{"message":"Invalid API key","errors":"..."}`).
+ */
+export const MALFORMED_ANSWERS = ['html200', 'empty201', 'truncatedJson', 'wrongShape', 'namesError'] as const
+export type MalformedAnswer = (typeof MALFORMED_ANSWERS)[number]

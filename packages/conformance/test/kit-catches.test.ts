@@ -1,6 +1,7 @@
 import {
   type DestinationConnector,
   defineDestination,
+  isSluiceError,
   rejected,
   SluiceError,
   succeeded,
@@ -67,6 +68,7 @@ describe('the kit fails a connector that', () => {
     await runCheck('update: creates nothing', records)
     await runCheck("per-record rejections come back with the API's reason while the rest succeed", records)
     await runCheck("a write in flight stops when the run's signal aborts", records)
+    await runCheck('a 2xx that is not an acknowledgement marks no record succeeded', records)
   })
 
   it('creates records on update', async () => {
@@ -107,6 +109,24 @@ describe('the kit fails a connector that', () => {
     await expect(runCheck('check fails with bad credentials without leaking them', leaky)).rejects.toThrow(
       /a secret .* appears in the error/,
     )
+  })
+
+  it('takes any 2xx as an acknowledgement', async () => {
+    // It reads the per-record results when they are there, and otherwise trusts the status code.
+    const trusting = broken({
+      write: (inner) => async (batch, ctx) => {
+        try {
+          return await inner.write(batch, ctx)
+        } catch (error) {
+          if (isSluiceError(error) && error.code === 'UNACKNOWLEDGED')
+            return batch.records.map(() => succeeded)
+          throw error
+        }
+      },
+    })
+    await expect(
+      runCheck('a 2xx that is not an acknowledgement marks no record succeeded', trusting),
+    ).rejects.toThrow(/html200: record 0 was marked succeeded by a malformed answer/)
   })
 
   it('sends faster than the rate limit it declares', async () => {

@@ -19,6 +19,10 @@ export const DEFAULTS = {
   dbtManifest: 'target/manifest.json',
   /** the tracking lake's top folder when neither `settings.org` nor the project's name says */
   org: 'default',
+  /** the SMTP port alert e-mails use when `settings.smtp.port` is absent */
+  smtpPort: 587,
+  /** runs `sluice serve` lets be in flight at once */
+  maxConcurrentRuns: 4,
   /** rows per chunk read from a source */
   queryChunkRows: 2048,
   /** records per commit group (tracking batch + snapshot delta), rounded to whole requests */

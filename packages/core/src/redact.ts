@@ -9,7 +9,21 @@ const MASK = '***'
 const MIN_SECRET_LENGTH = 4
 
 export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= MIN_SECRET_LENGTH) secrets.add(value)
+  if (!value || value.length < MIN_SECRET_LENGTH) return
+  // A secret echoed back by an API arrives encoded as it was sent: in a URL or form body
+  // (`%2F`, `+` for a space) or inside a JSON string (`\"`, `\n`, `\/`). Each form is masked.
+  for (const form of encodings(value)) secrets.add(form)
+}
+
+function encodings(value: string): string[] {
+  const json = JSON.stringify(value).slice(1, -1)
+  return [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    json,
+    json.replaceAll('/', '\\/'),
+  ]
 }
 
 export function forgetSecrets(): void {

@@ -52,6 +52,8 @@ export interface RunCounts {
   skipped: number
   succeeded: PerOperation
   rejected: PerOperation
+  /** succeeded records of a non-idempotent operation sent again after a lost answer (see RecordResult) */
+  possiblyDuplicated?: number
 }
 
 export function emptyCounts(): RunCounts {

@@ -16,6 +16,7 @@ const env = {
   SALESFORCE_USERNAME: 'integration@acme.example',
   SALESFORCE_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----',
   SLACK_ALERTS_WEBHOOK: 'https://hooks.slack.com/services/T000/B000/XXXX',
+  SMTP_PASSWORD: 'smtp-password-0000',
 }
 
 // The example imports `@sluice/core` as a user's project would; give it a project folder where that
@@ -63,14 +64,17 @@ describe('docs/examples/sluice.config.ts', () => {
   it('names each variable it needs when the environment lacks them', async () => {
     const variable = (i: { expected: string }) => /environment variable (\w+)/.exec(i.expected)?.[1]
     // a variable of a source or destination blocks only the syncs that use it
-    const { SLACK_ALERTS_WEBHOOK, ...connections } = env
-    const loaded = await loadProject(project, { env: { SLACK_ALERTS_WEBHOOK }, cwd: project })
+    const { SLACK_ALERTS_WEBHOOK, SMTP_PASSWORD, ...connections } = env
+    const loaded = await loadProject(project, { env: { SLACK_ALERTS_WEBHOOK, SMTP_PASSWORD }, cwd: project })
     const blocked = Object.values(loaded.unavailable).flat().map(variable)
     expect(blocked.sort()).toEqual(Object.keys(connections).sort())
-    // one outside them (an alert's webhook) blocks the project
+    // one outside them (an alert's webhook, the SMTP password) blocks the project
     const error = await loadProject(project, { env: {}, cwd: project }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
-    expect((error as ConfigError).issues.map(variable)).toEqual(['SLACK_ALERTS_WEBHOOK'])
+    expect((error as ConfigError).issues.map(variable).sort()).toEqual([
+      'SLACK_ALERTS_WEBHOOK',
+      'SMTP_PASSWORD',
+    ])
   })
 })
 

@@ -82,6 +82,7 @@ describe('loadProject', () => {
       retentionDays: 14,
       rejectedRetryDays: 14,
       warehouseLogs: { enabled: false },
+      maxConcurrentRuns: 4,
     })
   })
 
@@ -120,6 +121,7 @@ describe('loadProject', () => {
       retentionDays: 30,
       rejectedRetryDays: 0,
       warehouseLogs: { enabled: true, source: 'warehouse', schema: 'sluice_logs' },
+      maxConcurrentRuns: 4,
     })
   })
 
@@ -157,7 +159,7 @@ describe('loadProject', () => {
     await writeFile(join(dir, 'sluice.json'), JSON.stringify({ ...validProject(), name: 'has spaces' }))
     const error = await rejection(loadProject('.', { env, cwd: dir }))
     expect(error.issues.map((i) => i.message)).toEqual([
-      'sluice.json: /name: expected a name of letters, digits, _ and - that starts with a letter, found "has spaces"',
+      'sluice.json: /name: expected a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "has spaces"',
     ])
   })
 

@@ -187,7 +187,7 @@ const cases: BadCase[] = [
       p.settings = { retention: 30 }
     },
     messages: [
-      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs, found unknown key "retention"',
+      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs | smtp | maxConcurrentRuns, found unknown key "retention"',
     ],
   },
   {
@@ -325,13 +325,44 @@ const cases: BadCase[] = [
       p.syncs['daily contacts'] = p.syncs.contacts
     },
     messages: [
-      'sluice.json: /syncs/daily contacts: expected a key that is a name of letters, digits, _ and - that starts with a letter, found "daily contacts"',
+      'sluice.json: /syncs/daily contacts: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "daily contacts"',
+    ],
+  },
+  {
+    name: 'names too long for the file systems and databases the lake and the state use',
+    change: (p) => {
+      p.syncs[`contacts_${'x'.repeat(60)}`] = p.syncs.contacts
+      p.models[`m${'o'.repeat(63)}`] = p.models[p.syncs.contacts.model]
+      p.destinations[`d${'e'.repeat(70)}`] = p.destinations.crm
+    },
+    messages: [
+      `sluice.json: /destinations/d${'e'.repeat(70)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "d${'e'.repeat(70)}"`,
+      `sluice.json: /models/m${'o'.repeat(63)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "m${'o'.repeat(63)}"`,
+      `sluice.json: /syncs/contacts_${'x'.repeat(60)}: expected a key that is a name of letters, digits, _ and - that starts with a letter, at most 63 characters, found "contacts_${'x'.repeat(60)}"`,
+    ],
+  },
+  {
+    name: 'an email alert without an SMTP server',
+    change: (p) => {
+      p.syncs.contacts.alerts = [{ on: 'failed', email: 'data@example.com' }]
+    },
+    messages: [
+      'sluice.json: /syncs/contacts/alerts/0/email: expected settings.smtp, the server that sends alert emails, found no settings.smtp',
+    ],
+  },
+  {
+    name: 'an alert with a webhook that is not a URL',
+    change: (p) => {
+      p.syncs.contacts.alerts = [{ on: 'failed', slack: 'hooks.slack.com/services/x' }]
+    },
+    messages: [
+      'sluice.json: /syncs/contacts/alerts/0/slack: expected an http(s) URL, found "hooks.slack.com/services/x"',
     ],
   },
   {
     name: 'an alert on the rejected rate without a threshold',
     change: (p) => {
-      p.syncs.contacts.alerts = [{ on: 'rejected_rate', email: 'data@example.com' }]
+      p.syncs.contacts.alerts = [{ on: 'rejected_rate', webhook: 'https://hooks.example.com/sluice' }]
     },
     messages: [
       'sluice.json: /syncs/contacts/alerts/0/threshold: expected a share of rows between 0 and 1, found nothing',

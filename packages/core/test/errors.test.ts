@@ -34,6 +34,18 @@ describe('redact', () => {
   })
 })
 
+describe('redact masks a secret in the encodings an API echoes it in', () => {
+  it('as sent in a form or URL, and inside a JSON string', () => {
+    const secret = '5Aep861/Token+with="quotes" & spaces'
+    registerSecret(secret)
+    const form = new URLSearchParams({ token: secret }).toString()
+    expect(redact(`echo: ${form}`)).toBe('echo: token=***')
+    expect(redact(`echo: ${encodeURIComponent(secret)}`)).toBe('echo: ***')
+    expect(redact(JSON.stringify({ echo: secret }))).toBe('{"echo":"***"}')
+    expect(redact(JSON.stringify({ echo: secret }).replaceAll('/', '\\/'))).toBe('{"echo":"***"}')
+  })
+})
+
 describe('redact leaves prose alone', () => {
   it('masks credential members and parameters, not words after a key name', () => {
     expect(redact('/destinations/braze/config/apiKey: expected a string')).toBe(

@@ -4,6 +4,7 @@ import {
   type RunFilter,
   type RunRecord,
   type RunStatus,
+  redact,
   type SyncConfig,
   type SyncHealth,
   type SyncOverview,
@@ -21,7 +22,8 @@ export class Ledger {
   constructor(private readonly layout: Layout) {}
 
   async save(run: RunRecord): Promise<void> {
-    await writeFileAtomic(this.layout.runFile(run.sync, run.id), `${JSON.stringify(run, null, 2)}\n`)
+    // Every file Sluice writes passes through redaction: a run's error may quote an API's answer.
+    await writeFileAtomic(this.layout.runFile(run.sync, run.id), `${redact(JSON.stringify(run, null, 2))}\n`)
   }
 
   async get(sync: string, runId: string): Promise<RunRecord | undefined> {
@@ -131,7 +133,7 @@ const IN_PROGRESS: ReadonlySet<RunStatus> = new Set([
  * A sync's health from its runs, newest first. A cancelled run says nothing about the sync's health,
  * and neither does a dry run: the latest run that is neither decides.
  */
-function health(enabled: boolean, runs: readonly RunRecord[]): SyncHealth {
+export function health(enabled: boolean, runs: readonly RunRecord[]): SyncHealth {
   if (!enabled) return 'disabled'
   const latest = runs[0]
   if (latest && IN_PROGRESS.has(latest.status)) return 'in_progress'

@@ -7,7 +7,6 @@ import {
   type RunFilter,
   type RunLock,
   type RunRecord,
-  type StateStore,
   type SyncConfig,
   type SyncOverview,
   stringifyExact,
@@ -18,32 +17,26 @@ import { DuckDBDiffSession } from './diff-session.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'
 import { Layout } from './layout.js'
 import { Ledger } from './ledger.js'
-import { acquireLockFile } from './lock.js'
+import { acquireLockFile, breakLockFile, type LeaseOptions, type LockHolder } from './lock.js'
 import { currentStateSql, listSnapshot } from './snapshot-files.js'
+import type { InspectableStateStore } from './snapshot-reader.js'
 
 export interface StateStoreOptions extends DatabaseOptions {
   /** the state folder, `.sluice/state` in a project */
   path: string
+  /** the run lock's lease: how long it lives without a heartbeat, and how often a run renews it */
+  lease?: LeaseOptions
 }
 
-/** One snapshot entry as a reader sees it. */
-export interface SnapshotEntry {
-  identifier: string
-  /** the hash the destination last acknowledged; null when it never acknowledged the row */
-  hash: string | null
-  /** the last rejection, when the row is being retried */
-  rejected?: { hash: string; at: Date }
-}
+export type { SnapshotEntry } from './snapshot-reader.js'
 
-export interface DuckDBStateStore extends StateStore {
+export interface DuckDBStateStore extends InspectableStateStore {
   readonly path: string
-  /** how many rows the snapshot holds, and how many are waiting to be retried (read-only, any time) */
-  snapshotSummary(sync: string): Promise<{ rows: number; rejected: number }>
-  /** the snapshot's entries, in identifier order (read-only, any time) */
-  snapshotEntries(
-    sync: string,
-    options?: { identifiers?: readonly string[]; limit?: number },
-  ): Promise<SnapshotEntry[]>
+  /**
+   * Removes a sync's run lock whatever holds it (for a person who knows its run is dead) and marks
+   * that run incomplete; the holder removed, or undefined when the sync was not locked.
+   */
+  unlock(sync: string): Promise<LockHolder | undefined>
 }
 
 /**
@@ -86,7 +79,21 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
             `the process running it (pid ${holder.pid} on ${holder.host}) stopped before it finished`,
           ),
         `sync "${sync}"`,
+        options.lease,
       )
+    },
+
+    async unlock(sync: string): Promise<LockHolder | undefined> {
+      const removed = await breakLockFile(layout.lockFile(sync))
+      if (removed === 'none') return undefined
+      if (removed) {
+        await ledger.markIncomplete(
+          sync,
+          removed.runId,
+          `its lock was removed by "sluice unlock" (pid ${removed.pid} on ${removed.host})`,
+        )
+      }
+      return removed ?? { runId: 'unknown', pid: 0, host: 'unknown', acquiredAt: '' }
     },
 
     async openDiff(sync: string): Promise<DiffSession> {

@@ -426,3 +426,23 @@ describe('progress and ledger', () => {
     expect(new Set(numbers).size).toBe(numbers.length)
   })
 })
+
+describe('possibly duplicated records', () => {
+  it('are counted on the run and named in tracking, and still committed', async () => {
+    h = await harness({ behaviour: 'append' })
+    await h.sql(seed)
+    h.destination.duplicated = (r) => r.identifier === '2'
+    const { run } = await h.run()
+    expect(run.status).toBe('succeeded')
+    expect(run.counts.possiblyDuplicated).toBe(1)
+    const rows = h.tracking.rows()
+    expect(rows.find((r) => r.identifier === '2')).toMatchObject({
+      status: 'succeeded',
+      message: expect.stringMatching(/^possibly duplicated/),
+    })
+    expect(rows.find((r) => r.identifier === '1')).toMatchObject({ status: 'succeeded', message: null })
+    h.destination.clearLog()
+    await h.run()
+    expect(h.destination.ops()).toEqual([])
+  })
+})

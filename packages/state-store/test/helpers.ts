@@ -5,13 +5,14 @@ import { type ModelConfig, type RunSyncOptions, runSync, type SyncConfig } from 
 import type { Behaviour, DeleteBehaviour, DestinationCapabilities } from '@sluice/core/contract'
 import { allBehaviours, MemoryDestination, MemoryTracking } from '@sluice/core/testing'
 import duckdbSource, { connectDuckDB } from '@sluice/source-duckdb'
-import { createStateStore, type DuckDBStateStore } from '../src/index.js'
+import type { InspectableStateStore } from '../src/index.js'
+import { stateLocation } from './backends.js'
 
 export { allBehaviours, MemoryDestination, MemoryTracking, type SentRecord } from '@sluice/core/testing'
 
 export interface Harness {
   dir: string
-  store: DuckDBStateStore
+  store: InspectableStateStore
   source: ReturnType<typeof connectDuckDB>
   destination: MemoryDestination
   tracking: MemoryTracking
@@ -29,10 +30,14 @@ export interface HarnessOptions {
   caps?: Partial<DestinationCapabilities>
 }
 
-/** A DuckDB source with a `people` table, a state store in a temp folder and a memory destination. */
+/**
+ * A DuckDB source with a `people` table, a fresh state (of the backend under test) and a memory
+ * destination.
+ */
 export async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-engine-'))
-  const store = createStateStore({ path: join(dir, 'state'), memoryLimit: '256MB' })
+  const location = stateLocation(dir)
+  const store = location.open()
   const source = connectDuckDB({ path: ':memory:' })
   await source.execute?.('CREATE TABLE people (id INTEGER, email VARCHAR, name VARCHAR, score INTEGER)')
   const destination = new MemoryDestination()
@@ -77,6 +82,7 @@ export async function harness(options: HarnessOptions = {}): Promise<Harness> {
     cleanup: async () => {
       await store.close()
       await source.close?.()
+      await location.drop()
       rmSync(dir, { recursive: true, force: true })
     },
   }

@@ -1,18 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { emptyCounts, type RunRecord, type RunStatus, type SyncConfig } from '@sluice/core'
+import { emptyCounts, type RunRecord, type RunStatus, registerSecret, type SyncConfig } from '@sluice/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createStateStore, type DuckDBStateStore } from '../src/index.js'
+import type { InspectableStateStore } from '../src/index.js'
+import { type StateLocation, stateLocation } from './backends.js'
 
 let dir: string
-let store: DuckDBStateStore
+let location: StateLocation
+let store: InspectableStateStore
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-ledger-'))
-  store = createStateStore({ path: dir })
+  location = stateLocation(dir)
+  store = location.open()
 })
 afterEach(async () => {
   await store.close()
+  await location.drop()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -96,51 +100,6 @@ describe('run ledger', () => {
     ])
     expect(overview[1]).toMatchObject({ model: 'users', destination: 'salesforce', object: 'Contact' })
   })
-
-  it('shows a run whose process died as incomplete, and a live one as in progress', async () => {
-    const dead = run('alpha', '2026-03-06T00:00:00.000Z', 'in_progress', {
-      pid: 2 ** 22 + 7,
-      host: hostname(),
-    })
-    await store.saveRun(dead)
-    writeFileSync(
-      join(dir, 'syncs/alpha/lock'),
-      JSON.stringify({ runId: dead.id, pid: dead.pid, host: hostname(), acquiredAt: dead.startedAt }),
-    )
-    expect((await store.getRun('alpha', dead.id))?.status).toBe('incomplete')
-    expect((await store.syncOverview({ alpha: sync() }))[0]?.health).toBe('failed')
-
-    // Taking the lock over records the dead run as incomplete for good.
-    const lock = await store.acquireLock('alpha', 'next-run')
-    expect(JSON.parse(JSON.stringify(await store.getRun('alpha', dead.id)))).toMatchObject({
-      status: 'incomplete',
-      error: { code: 'INTERRUPTED' },
-    })
-    const live = run('alpha', '2026-03-07T00:00:00.000Z', 'querying', {
-      id: 'next-run',
-      pid: process.pid,
-      host: hostname(),
-    })
-    await store.saveRun(live)
-    expect((await store.getRun('alpha', 'next-run'))?.status).toBe('querying')
-    expect((await store.syncOverview({ alpha: sync() }))[0]?.health).toBe('in_progress')
-    await lock.release()
-  })
-
-  it('takes over a lock file left empty by a process that died while writing it', async () => {
-    const path = join(dir, 'syncs/alpha/lock')
-    writeFileSync(path, '')
-    const old = new Date(Date.now() - 60_000)
-    utimesSync(path, old, old)
-    const lock = await store.acquireLock('alpha', 'after-crash')
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ runId: 'after-crash', pid: process.pid })
-    await lock.release()
-    expect(existsSync(path)).toBe(false)
-  })
-
-  it('refuses names that would escape the state folder', async () => {
-    await expect(store.listRuns({ sync: '../etc' })).rejects.toThrow(/not a sync name/)
-  })
 })
 
 describe('cursor', () => {
@@ -151,5 +110,19 @@ describe('cursor', () => {
     expect(await store.getCursor('alpha')).toBe('2026-03-01T00:00:00.123456Z')
     await store.setCursor('alpha', undefined)
     expect(await store.getCursor('alpha')).toBeUndefined()
+  })
+})
+
+describe('ledger files', () => {
+  it('never hold a registered secret, wherever in the run it appears', async () => {
+    const secret = 'eyJhbGciOiJSUzI1NiJ9.assertion-that-leaked'
+    registerSecret(secret)
+    const leaky = run('gamma', '2026-03-04T10:00:00.000Z', 'failed', {
+      error: { category: 'auth', code: 'LOGIN_FAILED', message: `refused: assertion=${secret}` },
+    })
+    await store.saveRun(leaky)
+    const text = readFileSync(join(dir, 'syncs', 'gamma', 'runs', `${leaky.id}.json`), 'utf8')
+    expect(text).toContain('LOGIN_FAILED')
+    expect(text).not.toContain(secret)
   })
 })

@@ -7,7 +7,7 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { runSync } from '@sluice/core'
 import duckdb, { connectDuckDB } from '@sluice/source-duckdb'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createStateStore } from '../src/index.js'
+import { type StateLocation, stateLocation } from './backends.js'
 import { MemoryDestination } from './helpers.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -17,12 +17,17 @@ const ROWS = 240
 
 let dir: string
 let modelDb: string
+let location: StateLocation
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sluice-crash-'))
+  location = stateLocation(dir)
   modelDb = join(dir, 'model.duckdb')
   await writeModel(`SELECT range AS id, 'user' || range || '@x.io' AS email FROM range(${ROWS})`)
 })
-afterEach(() => rmSync(dir, { recursive: true, force: true }))
+afterEach(async () => {
+  await location.drop()
+  rmSync(dir, { recursive: true, force: true })
+})
 
 async function writeModel(select: string) {
   const instance = await DuckDBInstance.create(modelDb)
@@ -56,7 +61,7 @@ function startChild(env: Record<string, string>): {
     cwd: repoRoot,
     env: {
       ...process.env,
-      STATE_DIR: join(dir, 'state'),
+      ...location.env,
       MODEL_DB: modelDb,
       ACK_LOG: join(dir, 'acks.jsonl'),
       ...env,
@@ -100,7 +105,7 @@ describe('crash safety', () => {
       await first.done
       const firstAcks = readAcks(join(dir, 'acks.jsonl'))
 
-      const store = createStateStore({ path: join(dir, 'state') })
+      const store = location.open()
       const committed = new Set((await store.snapshotEntries('crash_sync')).map((e) => e.identifier))
       const [killed] = await store.listRuns({ sync: 'crash_sync' })
       expect(killed?.status).toBe('incomplete')
@@ -157,7 +162,7 @@ describe('crash safety with changes and removals', () => {
         FROM range(${ROWS + 30}) WHERE range % 4 <> 2`)
       const acksBefore = readAcks(join(dir, 'acks.jsonl')).length
       const snapshot = async () => {
-        const store = createStateStore({ path: join(dir, 'state') })
+        const store = location.open()
         const entries = new Map(
           (await store.snapshotEntries('crash_sync')).map((e) => [e.identifier, e.hash]),
         )
@@ -197,7 +202,7 @@ describe('run lock across processes', () => {
   it('refuses a run while another process runs the sync, and takes over once that process is gone', async () => {
     const running = startChild({ BATCH_SIZE: '1', CONCURRENCY: '1', COMMIT_SIZE: '1', DELAY_MS: '50' })
     await until(() => running.acks() >= 1, 'the first request')
-    const store = createStateStore({ path: join(dir, 'state') })
+    const store = location.open()
     const source = connectDuckDB({ path: modelDb, readOnly: true })
     const attempt = () =>
       runSync({

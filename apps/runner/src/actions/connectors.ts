@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { SluiceError } from '@sluice/core'
@@ -40,7 +41,7 @@ export async function list(input: CommandInput): Promise<number> {
       `  ${c.type}`,
       c.kind,
       `${c.package}@${c.version}`,
-      c.origin === 'runner' ? paint.dim('bundled with the runner') : 'project',
+      c.origin === 'runner' ? paint.dim('next to the runner') : 'project',
       c.problems.length > 0 ? paint.red(`not a valid connector: ${c.problems.join('; ')}`) : c.description,
     ])
     process.stdout.write(`${table(['  type', 'kind', 'package', 'from', ''], rows)}\n`)
@@ -93,17 +94,51 @@ function packageFor(name: string, catalog: CatalogEntry[], cwd: string): string 
   )
 }
 
+/**
+ * The newest packed tarball of a package in a folder: `pnpm pack` and `npm pack` name it
+ * `<scope>-<name>-<version>.tgz` (`@sluice/destination-braze` → `sluice-destination-braze-0.1.0.tgz`).
+ */
+function tarballFor(pkg: string, folder: string): string {
+  const stem = pkg.replace(/^@/, '').replace('/', '-')
+  const versionOf = (file: string) =>
+    file
+      .slice(stem.length + 1, -'.tgz'.length)
+      .split(/[.-]/)
+      .map((part) => (/^\d+$/.test(part) ? part.padStart(8, '0') : part))
+      .join('.')
+  const files = existsSync(folder)
+    ? readdirSync(folder).filter(
+        (file) => file.startsWith(`${stem}-`) && /^\d/.test(file.slice(stem.length + 1)),
+      )
+    : []
+  const tarballs = files.filter((file) => file.endsWith('.tgz'))
+  tarballs.sort((a, b) => versionOf(a).localeCompare(versionOf(b)))
+  const newest = tarballs.at(-1)
+  if (!newest) {
+    throw new SluiceError('config', `no packed tarball of ${pkg} (${stem}-<version>.tgz) in ${folder}.`, {
+      code: 'CONNECTOR_NOT_PACKED',
+      hint: `Pack it there first: pnpm pack --pack-destination ${folder} (or npm pack), in the package's folder.`,
+    })
+  }
+  return join(folder, newest)
+}
+
 export async function add(input: CommandInput, name: string): Promise<number> {
   const dir = projectDir(input)
   const [catalog, { list: known }] = await Promise.all([
     readCatalog(),
     loadInstalledConnectors(join(dir, 'sluice.config.ts')),
   ])
-  // Without a catalog, the connectors bundled with the runner still name their official packages.
+  // Without a catalog, the connectors already installed still name their official packages.
   const entries: CatalogEntry[] = [...catalog.entries, ...known.filter((c) => c.problems.length === 0)]
   const pkg = packageFor(name, entries, input.global.cwd)
+  const from = input.values.from as string | undefined
+  const spec =
+    from !== undefined && !isAbsolute(pkg)
+      ? tarballFor(pkg.replace(/(?<=.)@[^/]*$/, ''), resolve(input.global.cwd, from))
+      : pkg
   const manager = detectPackageManager(dir)
-  const [command, ...args] = manager.add([pkg])
+  const [command, ...args] = manager.add([spec])
   const paint = paintFor(process.stdout)
   const how = manager.lockfile ? `found ${manager.lockfile}` : 'no lockfile, so npm'
   process.stdout.write(`${paint.dim(`${how}:`)} ${[command, ...args].join(' ')}\n`)

@@ -2,6 +2,7 @@ import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { n, paintFor, toJson } from '../output/format.js'
 import { runJson, summaryLines } from '../output/run-summary.js'
+import { runReport } from '../project/history.js'
 import { openLake } from '../project/lake.js'
 import { openProject } from '../project/project.js'
 import { readRun } from '../project/state.js'
@@ -11,21 +12,17 @@ export default async function run({ positionals, global }: CommandInput): Promis
   const run = await readRun(project, positionals[0]!)
   const lake = openLake(project)
   try {
-    const tracking = await lake.runState({ sync: run.sync, runId: run.id })
-    const reasons =
-      tracking.state === 'present'
-        ? await lake.rejectionSummary({ sync: run.sync, runId: run.id, examples: 3 })
-        : []
+    const { tracking, purged, reasons } = await runReport(lake, run)
     if (global.json) {
-      process.stdout.write(`${toJson({ ...runJson(run), tracking: tracking.state, reasons }, 2)}\n`)
+      process.stdout.write(`${toJson({ ...runJson(run), tracking, reasons }, 2)}\n`)
       return EXIT.ok
     }
     const paint = paintFor(process.stdout)
     const lines = summaryLines(run, paint)
     lines.push(`    started ${run.startedAt}${run.endedAt ? ` · ended ${run.endedAt}` : ''}`)
-    if (tracking.state === 'purged') {
+    if (purged) {
       lines.push(
-        `    ${paint.dim(`row-level tracking for this run was removed by retention (on ${tracking.purged.purgedAt}, after ${tracking.purged.retentionDays} days).`)}`,
+        `    ${paint.dim(`row-level tracking for this run was removed by retention (on ${purged.purgedAt}, after ${purged.retentionDays} days).`)}`,
       )
     } else if (reasons.length > 0) {
       lines.push('', paint.bold('Top reasons rows did not make it:'))

@@ -3,26 +3,9 @@ import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { ago, duration, n, paintFor, table, toJson } from '../output/format.js'
 import { invalidTotal, runJson, statusText, sumOf } from '../output/run-summary.js'
+import { parseSince } from '../project/history.js'
 import { openProject, requireSync } from '../project/project.js'
 import { openLedger } from '../project/state.js'
-
-/** `--since 2d`, `--since 6h`, `--since 2026-11-01`: the earliest start time to show. */
-export function parseSince(text: string, now = Date.now()): Date {
-  const relative = /^(\d+)(m|h|d|w)$/.exec(text)
-  if (relative) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[
-      relative[2] as 'm' | 'h' | 'd' | 'w'
-    ]
-    return new Date(now - Number(relative[1]) * unit)
-  }
-  const date = new Date(text)
-  if (Number.isNaN(date.getTime())) {
-    throw new SluiceError('config', `--since "${text}" is neither a duration (30m, 6h, 2d, 1w) nor a date.`, {
-      code: 'BAD_USAGE',
-    })
-  }
-  return date
-}
 
 export default async function run({ positionals, values, global }: CommandInput): Promise<number> {
   const since = values.since === undefined ? undefined : parseSince(values.since as string)

@@ -26,12 +26,23 @@ export const connectorsAdd = defineCommand({
   description:
     'Installs a connector package into the project with its package manager (pnpm, yarn, bun or npm, from the ' +
     'lockfile), then checks that it loads and satisfies the contract. The name is a catalog type (braze), a ' +
-    'package name, or a path to a package folder.',
+    'package name, or a path to a package folder. With --from, the package comes from a folder of packed ' +
+    'tarballs (what pnpm pack or npm pack writes, <scope>-<name>-<version>.tgz) instead of the registry: to try ' +
+    'a connector before it is published, or on a machine without registry access.',
   options: {
     'dry-run': { type: 'boolean', description: 'print the install command without running it' },
+    from: {
+      type: 'string',
+      value: '<dir>',
+      description: 'install the package from its packed tarball in this folder, not from the registry',
+    },
   },
   positionals: { min: 1, max: 1 },
-  examples: ['sluice connectors add salesforce', 'sluice connectors add @acme/sluice-destination-hubspot'],
+  examples: [
+    'sluice connectors add salesforce',
+    'sluice connectors add @acme/sluice-destination-hubspot',
+    'sluice connectors add salesforce --from ./packs',
+  ],
   run: (input) =>
     import('../actions/connectors.js').then((action) => action.add(input, input.positionals[0]!)),
 })

@@ -10,7 +10,8 @@ export default defineCommand({
     'starts fake Braze and Salesforce APIs on 127.0.0.1 (or uses your accounts when BRAZE_API_KEY and ' +
     'BRAZE_INSTANCE_URL, or SALESFORCE_LOGIN_URL, SALESFORCE_CLIENT_ID and SALESFORCE_REFRESH_TOKEN, are ' +
     'set); runs every sync; changes the warehouse (inserts, updates, deletes); runs again incrementally; and ' +
-    'shows where the run history and the row-level tracking lake are, and how to query them.',
+    'shows where the run history and the row-level tracking lake are, and how to query them. The demo is its ' +
+    'own package: npm install @sluice/demo next to the runner.',
   options: {
     customers: {
       type: 'string',

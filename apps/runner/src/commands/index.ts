@@ -9,8 +9,11 @@ import reset from './reset.js'
 import run from './run.js'
 import runs from './runs.js'
 import runsShow from './runs-show.js'
+import schedule from './schedule.js'
+import serve from './serve.js'
 import status from './status.js'
 import testRow from './test-row.js'
+import unlock from './unlock.js'
 import validate from './validate.js'
 
 /** Every command, in the order `sluice --help` lists them. */
@@ -27,6 +30,9 @@ export const commands: readonly CommandSpec[] = [
   runsShow,
   records,
   reset,
+  schedule,
+  serve,
+  unlock,
   connectors,
   connectorsList,
   connectorsAdd,

@@ -32,6 +32,7 @@ export function runJson(run: RunRecord) {
       succeeded: sumOf(c.succeeded),
       rejected: sumOf(c.rejected),
       expired: c.expired,
+      possiblyDuplicated: c.possiblyDuplicated ?? 0,
       skipped: c.skipped ?? 0,
       invalidByReason: c.invalid,
       succeededByOperation: c.succeeded,
@@ -91,6 +92,10 @@ export function summaryLines(run: RunRecord, paint: Paint): string[] {
       `    succeeded ${n(sumOf(c.succeeded))}${perOperation(c.succeeded)} · ${rejected > 0 ? paint.yellow(rejectedText) : rejectedText}`,
     )
   }
+  if (c.possiblyDuplicated)
+    lines.push(
+      `    ${n(c.possiblyDuplicated)} appended records are possibly duplicated: their request was sent again after its answer was lost`,
+    )
   if ((c.skipped ?? 0) > 0)
     lines.push(
       `    skipped ${n(c.skipped)} changed or removed rows that the sync's behaviour does not send (kept as seen)`,

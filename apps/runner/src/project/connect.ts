@@ -22,8 +22,11 @@ export function cliLogger(): Logger {
   })
 }
 
-export function connectorContext(signal: AbortSignal = new AbortController().signal): ConnectorContext {
-  return { signal, log: cliLogger() }
+export function connectorContext(
+  signal: AbortSignal = new AbortController().signal,
+  log: Logger = cliLogger(),
+): ConnectorContext {
+  return { signal, log }
 }
 
 function missing(kind: 'source' | 'destination', name: string, type: string): SluiceError {

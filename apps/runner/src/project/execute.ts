@@ -1,5 +1,12 @@
 import { setMaxListeners } from 'node:events'
-import { DEFAULTS, type RunMode, type RunProgress, type RunSyncResult, runSync } from '@sluice/core'
+import {
+  DEFAULTS,
+  type Logger,
+  type RunMode,
+  type RunProgress,
+  type RunSyncResult,
+  runSync,
+} from '@sluice/core'
 import { createRetryBudget } from '@sluice/core/http'
 import type { ProgressView } from '../output/progress.js'
 import { invalidTotal, sumOf } from '../output/run-summary.js'
@@ -16,6 +23,10 @@ export interface ExecuteOptions {
   force?: boolean
   signal: AbortSignal
   onProgress?: (view: ProgressView) => void
+  /** the run's id, when the caller chose it (the scheduler names a run before it starts) */
+  runId?: string
+  /** where connector log lines go; the CLI's logger when absent */
+  log?: Logger
 }
 
 /** The engine's progress as the display shows it. */
@@ -53,7 +64,10 @@ export async function executeSync(
   const sync = requireSync(project, name)
   const model = project.resolved.models[sync.model]!
   // One retry budget for every request of the run: a destination that keeps failing fails the run.
-  const ctx = { ...connectorContext(options.signal), retryBudget: createRetryBudget(DEFAULTS.runRetryBudget) }
+  const ctx = {
+    ...connectorContext(options.signal, options.log),
+    retryBudget: createRetryBudget(DEFAULTS.runRetryBudget),
+  }
   const sourceType = project.resolved.sources[model.source]!.type
   const destinationType = project.resolved.destinations[sync.destination]!.type
   const source = connectSource(project, model.source, ctx)
@@ -99,6 +113,7 @@ export async function executeSync(
       projectDir: project.resolved.dir,
       log: ctx.log,
       onProgress: (progress) => options.onProgress?.(progressView(name, progress)),
+      ...(options.runId ? { runId: options.runId } : {}),
     })
   } finally {
     await Promise.allSettled([

@@ -1,5 +1,5 @@
 import { type RunFilter, type RunRecord, SluiceError, type StateStore, type SyncOverview } from '@sluice/core'
-import { createStateStore } from '@sluice/state-store'
+import { createPostgresStateStore, createStateStore } from '@sluice/state-store'
 import type { Project } from './project.js'
 
 export type { SyncHealth } from '@sluice/core'
@@ -15,15 +15,14 @@ export interface Ledger {
   close(): Promise<void>
 }
 
-/** Opens the project's state store (the embedded DuckDB one by default, or Postgres). */
+/**
+ * Opens the project's state store: the embedded one (DuckDB and files under `.sluice/state`) by
+ * default, or a bookkeeping schema in PostgreSQL (`settings.state.backend: "postgres"`), created and
+ * migrated on first use.
+ */
 export async function openState(project: Project): Promise<StateStore> {
   const state = project.resolved.settings.state
-  if (state.backend !== 'duckdb') {
-    throw new SluiceError('config', `the ${state.backend} state store is not available in this runner yet.`, {
-      code: 'UNSUPPORTED_STATE_BACKEND',
-      hint: 'Use the embedded default: settings.state = { backend: "duckdb" }.',
-    })
-  }
+  if (state.backend === 'postgres') return createPostgresStateStore({ url: state.url, schema: state.schema })
   return createStateStore({ path: state.path })
 }
 
@@ -54,17 +53,22 @@ export const LATEST_RUN = 'latest'
 export async function readRun(project: Project, id: string): Promise<RunRecord> {
   const ledger = await openLedger(project)
   try {
-    const run = id === LATEST_RUN ? (await ledger.listRuns({ limit: 1 }))[0] : await ledger.findRun(id)
-    if (run) return run
-    const recent = await ledger.listRuns({ limit: 3 })
-    throw new SluiceError('config', `no run "${id}" in this project's history.`, {
-      code: 'UNKNOWN_RUN',
-      hint:
-        recent.length > 0
-          ? `Recent runs: ${recent.map((r) => `${r.id} (${r.sync})`).join(', ')}; "sluice runs" lists them all.`
-          : 'No run has happened yet: "sluice run <sync>" starts one.',
-    })
+    return await requireRun(ledger, id)
   } finally {
     await ledger.close()
   }
+}
+
+/** A run by id from an open ledger, or an UNKNOWN_RUN error naming the most recent runs. */
+export async function requireRun(ledger: Ledger, id: string): Promise<RunRecord> {
+  const run = id === LATEST_RUN ? (await ledger.listRuns({ limit: 1 }))[0] : await ledger.findRun(id)
+  if (run) return run
+  const recent = await ledger.listRuns({ limit: 3 })
+  throw new SluiceError('config', `no run "${id}" in this project's history.`, {
+    code: 'UNKNOWN_RUN',
+    hint:
+      recent.length > 0
+        ? `Recent runs: ${recent.map((r) => `${r.id} (${r.sync})`).join(', ')}; "sluice runs" lists them all.`
+        : 'No run has happened yet: "sluice run <sync>" starts one.',
+  })
 }

@@ -6,7 +6,7 @@
  * bearer-key auth, per-endpoint rate limits with `X-RateLimit-*` headers, and the conformance kit's
  * fault switches.
  */
-import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance'
+import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance/fake'
 import type { RateLimit } from '@sluice/core/contract'
 import { HttpResponse, http, type RequestHandler } from 'msw'
 import { countIds, customAttributesPage, deleteUsers, exportedUser, exportIds } from './lookups.js'

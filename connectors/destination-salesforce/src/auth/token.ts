@@ -1,4 +1,4 @@
-import { registerSecret, SluiceError } from '@sluice/core/contract'
+import { redact, registerSecret, SluiceError } from '@sluice/core/contract'
 import type { HttpClient, OAuthToken } from '@sluice/core/http'
 import type { SalesforceAuthConfig } from '../config.js'
 import { assertionClaims, audienceFor, signAssertion } from './jwt.js'
@@ -43,10 +43,10 @@ export async function fetchToken(
   if (auth.type === 'jwt') {
     form.set('grant_type', JWT_GRANT)
     const audience = auth.audience ?? audienceFor(loginUrl)
-    form.set(
-      'assertion',
-      signAssertion(assertionClaims(auth.clientId, auth.username, audience), auth.privateKey),
-    )
+    const assertion = signAssertion(assertionClaims(auth.clientId, auth.username, audience), auth.privateKey)
+    // A signed assertion is a credential for its few minutes of life: never shown.
+    registerSecret(assertion)
+    form.set('assertion', assertion)
   } else {
     form.set('grant_type', 'refresh_token')
     form.set('client_id', auth.clientId)
@@ -73,11 +73,13 @@ export async function fetchToken(
   const flow = auth.type === 'jwt' ? 'JWT bearer' : 'refresh-token'
   throw new SluiceError(
     'auth',
-    `Salesforce refused the ${flow} login at ${loginUrl}: ${error}${body.error_description ? ` (${body.error_description})` : ''}.`,
+    redact(
+      `Salesforce refused the ${flow} login at ${loginUrl}: ${error}${body.error_description ? ` (${body.error_description})` : ''}.`,
+    ),
     {
       code: 'LOGIN_FAILED',
       component: 'salesforce',
-      details: { status: response.status, error },
+      details: { status: response.status, error: redact(String(error)) },
       ...(LOGIN_HINTS[error] ? { hint: LOGIN_HINTS[error] } : {}),
     },
   )

@@ -54,8 +54,11 @@ export function matchResults(
     results[record.index] = result
   }
 
-  for (const row of parseCsvRecords(files.successful).records) settle(row, succeeded)
-  for (const row of parseCsvRecords(files.failed).records) {
+  // Both files are read before any record is settled: one bad file acknowledges nothing.
+  const successful = resultRows(files.successful, 'successfulResults', ['sf__Id', 'sf__Created'], info)
+  const failed = resultRows(files.failed, 'failedResults', ['sf__Id', 'sf__Error'], info)
+  for (const row of successful) settle(row, succeeded)
+  for (const row of failed) {
     const errors = parseBulkError(row.sf__Error ?? '')
     const alreadyDeleted =
       plan.operation === 'delete' && errors.every((e) => e.statusCode === 'ENTITY_IS_DELETED')
@@ -70,6 +73,39 @@ export function matchResults(
     if (!answered.has(record.index))
       results[record.index] = rejected(`Salesforce reported no result for this record: ${ended}`)
   }
+}
+
+/**
+ * The rows of a result file, when it is the documented CSV: a header holding Salesforce's own columns
+ * (a file with no rows still has its header). A page from a gateway, an empty or cut answer does not
+ * say which records were written: the batch fails, and its records are sent again.
+ */
+function resultRows(
+  text: string,
+  kind: string,
+  columns: string[],
+  info: JobInfo,
+): Array<Record<string, string>> {
+  let problem: string
+  try {
+    const parsed = parseCsvRecords(text)
+    const missing = columns.filter((c) => !parsed.header.includes(c))
+    if (missing.length === 0) return parsed.records
+    problem = `no ${missing.join(', ')} column`
+  } catch (error) {
+    problem = (error as Error).message
+  }
+  throw new SluiceError(
+    'transient',
+    `the ${kind} of Bulk API job ${info.id} is not Salesforce's result file (${problem}); no record of the job is taken as written`,
+    {
+      code: 'UNACKNOWLEDGED',
+      component: 'salesforce',
+      retryable: false,
+      details: { jobId: info.id, file: kind },
+      hint: 'A proxy or gateway may be answering instead of Salesforce. The records are sent again by the next run.',
+    },
+  )
 }
 
 function findColumn(row: Record<string, string>, name: string): string | undefined {

@@ -1,4 +1,4 @@
-import type { FakeStats, Faults } from '@sluice/conformance'
+import type { FakeStats, Faults } from '@sluice/conformance/fake'
 import type { FakeOrg } from './org.js'
 import type { Sessions } from './sessions.js'
 

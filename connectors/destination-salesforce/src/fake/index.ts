@@ -1,4 +1,4 @@
-import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance'
+import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance/fake'
 import type { SObjectDescribe } from '../describe.js'
 import { bulkHandlers, type FakeJob } from './bulk.js'
 import type { FakeContext, FakeTuning } from './context.js'

@@ -1,5 +1,6 @@
-import { mapConcurrently, type Value } from '@sluice/core/contract'
+import { mapConcurrently, type RecordResult, type Value } from '@sluice/core/contract'
 import { expect } from 'vitest'
+import { MALFORMED_ANSWERS } from '../types.js'
 import { busiestWindow, expectAllSucceeded, expectSluiceError, expectStored } from './assertions.js'
 import { type Check, needsSeed, samples } from './check.js'
 import { type Harness, holds } from './harness.js'
@@ -144,6 +145,36 @@ export const deliveryChecks: Check[] = [
       expectAllSucceeded(await h.write(destination, h.seedOperation!, records))
       expect(h.host.traffic.injected).toMatchObject({ dropped: 1, serverErrors: 2 })
       expectStored(h, records)
+    },
+  },
+  {
+    group: 'resilience',
+    title: 'a 2xx that is not an acknowledgement marks no record succeeded',
+    skip: needsSeed,
+    timeoutMs: 180_000,
+    async run(h) {
+      const destination = await warmedUp(h)
+      for (const [n, kind] of MALFORMED_ANSWERS.entries()) {
+        // Every answer is malformed while it lasts, retries included: nothing may be taken as written.
+        h.fake.faults.malformedAnswers = { count: 1_000_000, kind }
+        const before = h.host.traffic.injected.malformed
+        let results: RecordResult[] | undefined
+        try {
+          results = await h.write(destination, h.seedOperation!, samples(h, 20 + n * 3, 3))
+        } catch {
+          // Failing the request is one right answer (the engine then sends the records again).
+        }
+        h.fake.faults.malformedAnswers = undefined
+        expect(
+          h.host.traffic.injected.malformed - before,
+          `${kind}: no answer was malformed`,
+        ).toBeGreaterThan(0)
+        for (const [i, result] of (results ?? []).entries()) {
+          expect(result.status, `${kind}: record ${i} was marked succeeded by a malformed answer`).not.toBe(
+            'succeeded',
+          )
+        }
+      }
     },
   },
   {

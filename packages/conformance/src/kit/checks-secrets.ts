@@ -40,4 +40,29 @@ export const secretChecks: Check[] = [
       expectNoSecret(h.logLines.join('\n'), secrets, 'the log')
     },
   },
+  {
+    group: 'secrets',
+    title: 'no secret or token it sent appears in any output, even when the API echoes requests',
+    timeoutMs: 120_000,
+    async run(h) {
+      const good = h.options.config(h.host.url)
+      // A working connection first, so the tokens it obtains are seen on the wire.
+      await h.capture(() => h.connect().check(h.context()))
+      if (h.seedOperation) await h.write(h.connect(), h.seedOperation, [h.options.record(950)])
+
+      // Then every answer echoes its request, from the first (a token endpoint, for OAuth) on.
+      h.fake.faults.echoRequests = 1_000_000
+      await expectSluiceError(h.capture(() => h.connect().check(h.context())))
+      if (h.seedOperation)
+        await expectSluiceError(h.write(h.connect(), h.seedOperation, [h.options.record(951)]))
+      h.fake.faults.echoRequests = undefined
+
+      const secrets = [...h.options.secrets(good), ...h.host.traffic.credentials]
+      expect(secrets.length).toBeGreaterThan(0)
+      for (const [i, error] of h.errors.entries()) {
+        expectNoSecret(printed(error), secrets, `error ${i + 1}: ${String(error)}`)
+      }
+      expectNoSecret(h.logLines.join('\n'), secrets, 'the log')
+    },
+  },
 ]

@@ -50,6 +50,10 @@ export interface ResolvedSettings {
   retentionDays: number
   rejectedRetryDays: number
   warehouseLogs: { enabled: false } | { enabled: true; source: string; schema: string }
+  /** the SMTP server for alert emails, when configured */
+  smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
+  /** runs `sluice serve` keeps in flight at once */
+  maxConcurrentRuns: number
 }
 
 export type ResolvedSource = SourceConfig & { name: string; config: Record<string, unknown> }
@@ -80,6 +84,8 @@ export const DEFAULT_SETTINGS = {
   postgresSchema: DEFAULTS.postgresSchema,
   dbtManifest: DEFAULTS.dbtManifest,
   org: DEFAULTS.org,
+  smtpPort: DEFAULTS.smtpPort,
+  maxConcurrentRuns: DEFAULTS.maxConcurrentRuns,
 } as const
 
 export interface ResolveOptions {
@@ -148,6 +154,16 @@ function withDefaults(
             schema: logs.schema ?? DEFAULT_SETTINGS.warehouseLogsSchema,
           }
         : { enabled: false },
+      ...(settings.smtp
+        ? {
+            smtp: {
+              ...settings.smtp,
+              port: settings.smtp.port ?? DEFAULT_SETTINGS.smtpPort,
+              secure: settings.smtp.secure ?? false,
+            },
+          }
+        : {}),
+      maxConcurrentRuns: settings.maxConcurrentRuns ?? DEFAULT_SETTINGS.maxConcurrentRuns,
     },
     sources: mapEntries(config.sources, (name, source) => ({
       ...source,

@@ -10,9 +10,14 @@ import { DEFAULTS } from '../defaults.js'
  * say what a valid value looks like.
  */
 
-/** Names of sources, destinations, models and syncs end up in file paths and URLs: keep them plain. */
-export const NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$'
-const NAME_DESCRIPTION = 'a name of letters, digits, _ and - that starts with a letter'
+/**
+ * Names of sources, destinations, models and syncs end up in file paths, S3 keys, URLs and SQL
+ * identifiers: keep them plain, and short enough for all of them. 63 characters is PostgreSQL's
+ * identifier limit, the tightest; a file or folder name may take 255 bytes on ext4, APFS, NTFS and S3.
+ */
+export const NAME_MAX_LENGTH = 63
+export const NAME_PATTERN = `^[A-Za-z][A-Za-z0-9_-]{0,${NAME_MAX_LENGTH - 1}}$`
+const NAME_DESCRIPTION = `a name of letters, digits, _ and - that starts with a letter, at most ${NAME_MAX_LENGTH} characters`
 
 const Name = Type.String({ pattern: NAME_PATTERN, description: NAME_DESCRIPTION })
 
@@ -228,23 +233,43 @@ export const Schedule = Type.Union([ManualSchedule, IntervalSchedule, CronSchedu
 })
 
 export const ALERT_EVENTS = ['failed', 'partially_succeeded', 'rejected_rate'] as const
-export const Alert = Obj({
-  on: Type.Enum(ALERT_EVENTS, { description: 'failed | partially_succeeded | rejected_rate' }),
-  threshold: Type.Optional(
-    Type.Number({
-      minimum: 0,
-      maximum: 1,
-      description: 'for rejected_rate: the share of rows (0 to 1) rejected or invalid that raises the alert',
-    }),
-  ),
-  webhook: Type.Optional(
-    Type.String({
-      minLength: 1,
-      description: 'a URL that receives the run as JSON (Slack incoming webhooks work)',
-    }),
-  ),
-  email: Type.Optional(Type.String({ minLength: 3, description: 'an address that receives the alert' })),
-})
+export const Alert = Obj(
+  {
+    on: Type.Enum(ALERT_EVENTS, { description: 'failed | partially_succeeded | rejected_rate' }),
+    threshold: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1,
+        description:
+          'for rejected_rate: the share of rows (0 to 1) rejected or invalid that raises the alert',
+      }),
+    ),
+    webhook: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description: 'an http(s) URL that receives the alert as JSON (the body is in the README)',
+      }),
+    ),
+    slack: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'a Slack incoming webhook URL (https://hooks.slack.com/…), usually ${env:SLACK_WEBHOOK_URL}',
+      }),
+    ),
+    email: Type.Optional(
+      Type.String({
+        minLength: 3,
+        description: 'an address that receives the alert by email (needs settings.smtp)',
+      }),
+    ),
+  },
+  {
+    description:
+      'an alert: on failed, partially_succeeded or rejected_rate, to a webhook, Slack and/or email; ' +
+      'it fires when its condition starts to hold and sends "recovered" when it stops',
+  },
+)
 
 export const Batching = Obj(
   {
@@ -400,6 +425,23 @@ export const WarehouseLogs = Obj(
   { description: 'write run results and rejected rows back into the warehouse' },
 )
 
+export const Smtp = Obj(
+  {
+    host: Type.String({ minLength: 1, description: 'the SMTP server' }),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 587 })),
+    secure: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'TLS from the start (port 465); otherwise STARTTLS when the server offers it',
+      }),
+    ),
+    user: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(Type.String({ minLength: 1, description: 'usually ${env:SMTP_PASSWORD}' })),
+    from: Type.String({ minLength: 3, description: 'the sender address of alert emails' }),
+  },
+  { description: 'the SMTP server that sends alert emails' },
+)
+
 export const Settings = Obj({
   org: Type.Optional(Name),
   state: Type.Optional(StateSettings),
@@ -419,6 +461,14 @@ export const Settings = Obj({
     }),
   ),
   warehouseLogs: Type.Optional(WarehouseLogs),
+  smtp: Type.Optional(Smtp),
+  maxConcurrentRuns: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      default: 4,
+      description: 'how many runs `sluice serve` keeps in flight at once, across every sync',
+    }),
+  ),
 })
 
 export const ProjectConfig = Obj(

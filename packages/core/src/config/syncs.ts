@@ -9,6 +9,8 @@ export function syncProblems(
   path: string,
   model: ModelConfig | undefined,
   sound: (path: string) => boolean,
+  smtp = false,
+  fromEnv: (path: string) => boolean = () => false,
 ): Problem[] {
   const problems: Problem[] = []
   const fine = (...keys: string[]) => keys.every((key) => sound(pointer(path, key)))
@@ -54,9 +56,45 @@ export function syncProblems(
         found: describeValue(alert.threshold),
       })
     }
-    if (alert.webhook === undefined && alert.email === undefined) {
-      problems.push({ path: at, expected: 'an alert with a webhook or an email', found: 'neither' })
+    if (alert.webhook === undefined && alert.slack === undefined && alert.email === undefined) {
+      problems.push({ path: at, expected: 'an alert with a webhook, slack or email', found: 'none of them' })
+    }
+    // A value from an env reference is not shown, nor judged by its form: commands that never
+    // connect see a stand-in for it.
+    const literal = (path: string, value: string) => !fromEnv(path) && !value.includes('${env:')
+    for (const key of ['webhook', 'slack'] as const) {
+      const value = alert[key]
+      if (value !== undefined && literal(pointer(at, key), value) && !isHttpUrl(value)) {
+        problems.push({ path: pointer(at, key), expected: 'an http(s) URL', found: describeValue(value) })
+      }
+    }
+    if (
+      alert.email !== undefined &&
+      literal(pointer(at, 'email'), alert.email) &&
+      !/^[^@\s]+@[^@\s]+$/.test(alert.email)
+    ) {
+      problems.push({
+        path: pointer(at, 'email'),
+        expected: 'an email address',
+        found: describeValue(alert.email),
+      })
+    }
+    if (alert.email !== undefined && !smtp) {
+      problems.push({
+        path: pointer(at, 'email'),
+        expected: 'settings.smtp, the server that sends alert emails',
+        found: 'no settings.smtp',
+      })
     }
   })
   return problems
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:'
+  } catch {
+    return false
+  }
 }

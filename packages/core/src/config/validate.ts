@@ -48,7 +48,11 @@ export function configProblems(config: unknown, options: Omit<ValidateOptions, '
     if (!isRecord(sync) || !intact(path)) continue
     const model = Object.hasOwn(project.models, sync.model) ? project.models[sync.model] : undefined
     const soundModel = model && sound(pointer('/models', sync.model)) ? (model as ModelConfig) : undefined
-    problems.push(...syncProblems(sync, path, soundModel, sound))
+    problems.push(
+      ...syncProblems(sync, path, soundModel, sound, isRecord(project.settings?.smtp), (at) =>
+        references.has(at),
+      ),
+    )
   }
   if (options.connectors) problems.push(...connectorProblems(project, options.connectors, soundness, show))
   return problems

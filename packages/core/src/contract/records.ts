@@ -54,8 +54,14 @@ export interface WriteBatch {
   records: OutboundRecord[]
 }
 
-/** The destination's verdict on one record of a batch. */
-export type RecordResult = { status: 'succeeded' } | { status: 'rejected'; reason: string }
+/**
+ * The destination's verdict on one record of a batch. `possiblyDuplicated` marks a record of an
+ * operation that is not idempotent (append) whose request was sent again after an answer that was
+ * lost or unreadable: the destination may hold it twice.
+ */
+export type RecordResult =
+  | { status: 'succeeded'; possiblyDuplicated?: boolean }
+  | { status: 'rejected'; reason: string }
 
 export const succeeded: RecordResult = Object.freeze({ status: 'succeeded' })
 export function rejected(reason: string): RecordResult {

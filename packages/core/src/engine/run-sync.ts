@@ -102,13 +102,26 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       ...(options.projectDir ? { projectDir: options.projectDir } : {}),
       ...(cursorAfter !== undefined ? { cursorAfter } : {}),
     })
-    const columns = (await options.source.describe(sql, ctx)).map((c) => c.name)
+    const described = await options.source.describe(sql, ctx)
+    const columns = described.map((c) => c.name)
     const mapper = compileMapping(sync, columns)
     const readSql = narrowedSql(sql, mapper.columns, model.cursor, options.sourceCapabilities.dialect)
 
+    // A store in the source's own database may stage the model there (snapshot mode: cursor mode
+    // needs each row's cursor here), and then only the changes travel.
+    const stagedThere =
+      session.stageFromSource && !model.cursor
+        ? await session.stageFromSource({ source: options.source, sql, columns: described, sync })
+        : undefined
+    if (stagedThere !== undefined) run.counts.queried = stagedThere
+
     // Query, map, hash and stage, chunk by chunk: the model never sits in JS memory as a whole.
     let cursor: Value | undefined
-    for await (const rows of options.source.query(readSql, { chunkSize: DEFAULTS.queryChunkRows, signal })) {
+    const streamed =
+      stagedThere === undefined
+        ? options.source.query(readSql, { chunkSize: DEFAULTS.queryChunkRows, signal })
+        : []
+    for await (const rows of streamed) {
       checkCancelled()
       const staged: StagedRow[] = new Array(rows.length)
       for (let i = 0; i < rows.length; i++) {

@@ -1,4 +1,4 @@
-import type { Safeguards, SyncConfig } from '../config/schema.js'
+import type { SyncConfig } from '../config/schema.js'
 import { SluiceError } from '../errors.js'
 import { planStep } from './plan.js'
 import type { DiffSummary } from './state.js'

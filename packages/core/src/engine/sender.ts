@@ -47,6 +47,10 @@ interface Group {
   startedAt: Date
 }
 
+/** The tracking message of a succeeded record that the destination may hold twice. */
+export const POSSIBLY_DUPLICATED =
+  'possibly duplicated: its request was sent again after an answer was lost, and the operation is not idempotent'
+
 /**
  * Sends planned records and commits what the destination acknowledged.
  *
@@ -221,8 +225,11 @@ export class Sender {
     }
     const { succeeded, rejected } = this.o.counts
     results.forEach((result, i) => {
-      if (result.status === 'succeeded') succeeded[operation] = (succeeded[operation] ?? 0) + 1
-      else {
+      if (result.status === 'succeeded') {
+        succeeded[operation] = (succeeded[operation] ?? 0) + 1
+        if (result.possiblyDuplicated)
+          this.o.counts.possiblyDuplicated = (this.o.counts.possiblyDuplicated ?? 0) + 1
+      } else {
         rejected[operation] = (rejected[operation] ?? 0) + 1
         this.rejectedSoFar++
       }
@@ -258,7 +265,12 @@ export class Sender {
           payload: payloadJson ?? stringifyExact(record.fields),
           operation: group.operation,
           status: result.status,
-          message: result.status === 'succeeded' ? null : redact(result.reason),
+          message:
+            result.status === 'succeeded'
+              ? result.possiblyDuplicated
+                ? POSSIBLY_DUPLICATED
+                : null
+              : redact(result.reason),
           hash: change.hash,
         })
       }

@@ -1,5 +1,6 @@
 import type { SyncConfig } from '../config/schema.js'
 import type { Value } from '../contract/records.js'
+import type { ColumnInfo, Source } from '../contract/source.js'
 import type { RunMode, RunRecord, RunStatus } from '../run.js'
 
 /**
@@ -114,6 +115,16 @@ export interface DiffSummary {
   expired: number
 }
 
+/** What a store needs to stage a model from the warehouse itself. */
+export interface SourceStageRequest {
+  source: Source
+  /** the model's SQL, as the engine would read it */
+  sql: string
+  /** the model's columns and their warehouse types (`Source.describe`) */
+  columns: readonly ColumnInfo[]
+  sync: Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
+}
+
 /** What one commit changes in the snapshot. */
 export interface SnapshotCommit {
   /** acknowledged rows: the snapshot takes this hash, any rejection is forgotten */
@@ -130,6 +141,14 @@ export interface SnapshotCommit {
  */
 export interface DiffSession {
   stage(rows: readonly StagedRow[]): Promise<void>
+  /**
+   * Optional: stages the model inside the warehouse, when the store lives in the source's own
+   * database and can build the payload text there exactly as the engine would; only the changes
+   * then leave the warehouse. Resolves to the number of rows staged, or undefined when it cannot
+   * (another database, a mapping or column type it cannot build identically): the engine then reads
+   * the rows and calls `stage`.
+   */
+  stageFromSource?(request: SourceStageRequest): Promise<number | undefined>
   diff(options: DiffOptions): Promise<DiffSummary>
   /** the changes of the given kinds (after `diff`), in chunks; expired rows are left out */
   changes(kinds: readonly ChangeKind[], chunkSize?: number): AsyncIterable<Change[]>

@@ -184,7 +184,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         throw exhausted(what, attemptNo, failure, component, "the run's retry budget is spent")
       }
       stats.retries += 1
-      log.debug(`${what}: ${failureSummary(failure)}; attempt ${attemptNo + 1} in ${delay} ms`)
+      req.onRetry?.(
+        failure.response
+          ? { status: failure.response.status, ambiguous: failure.response.status !== 429 }
+          : { ambiguous: networkCategory(failure.error) !== 'connection' },
+      )
+      // fields a host can count (rate-limit waits in `sluice serve`'s metrics)
+      log.debug(`${what}: ${failureSummary(failure)}; attempt ${attemptNo + 1} in ${delay} ms`, {
+        event: 'retry_wait',
+        status: failure.response?.status ?? null,
+        delayMs: delay,
+      })
       try {
         await sleep(delay, req.signal)
       } catch {

@@ -72,6 +72,12 @@ export interface HttpRequest {
    * anyway, e.g. Braze's 202 `queued`. Return a delay in ms to wait that long, or true for backoff.
    */
   retryIf?: (response: HttpResponse) => boolean | number
+  /**
+   * Hears about every attempt that is sent again. `ambiguous` is true when the failed attempt may
+   * have been applied (a 5xx, a connection lost after sending, an answer `retryIf` refused): a
+   * request that is not idempotent (an append) learns that its records are possibly duplicated.
+   */
+  onRetry?: (retry: { status?: number; ambiguous: boolean }) => void
 }
 
 export interface HttpResponse<T = unknown> {

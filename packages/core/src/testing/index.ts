@@ -32,6 +32,8 @@ export class MemoryDestination implements Destination {
   reject: (record: OutboundRecord, operation: Operation) => string | undefined = () => undefined
   invalid: (record: OutboundRecord) => string | undefined = () => undefined
   fail: ((batch: WriteBatch) => Error | undefined) | undefined
+  /** records acknowledged after a lost answer was retried (an append sent twice, perhaps) */
+  duplicated: (record: OutboundRecord) => boolean = () => false
   delayMs = 0
 
   async check() {}
@@ -52,7 +54,9 @@ export class MemoryDestination implements Destination {
       if (reason) return { status: 'rejected', reason }
       this.sent.push({ operation: batch.operation, identifier: record.identifier, fields: record.fields })
       this.apply(batch.operation, record)
-      return { status: 'succeeded' }
+      return this.duplicated(record)
+        ? { status: 'succeeded', possiblyDuplicated: true }
+        : { status: 'succeeded' }
     })
   }
 

@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type CliResult, sluice } from './helpers/cli.js'
+import { folderWithDemo, type RunJson, runsOf } from './helpers/project.js'
+
+let dir: Awaited<ReturnType<typeof folderWithDemo>>
+let demoDir: string
+let demo: CliResult
+/** the demo's runs, newest first */
+let runs: RunJson[]
+
+// No credentials in the environment: the demo must bring its own fake APIs.
+const noCredentials = Object.fromEntries(
+  [
+    'BRAZE_API_KEY',
+    'BRAZE_INSTANCE_URL',
+    'SALESFORCE_LOGIN_URL',
+    'SALESFORCE_CLIENT_ID',
+    'SALESFORCE_REFRESH_TOKEN',
+  ].map((name) => [name, undefined]),
+)
+
+beforeAll(async () => {
+  dir = await folderWithDemo('sluice-demo-')
+  demoDir = join(dir.path, 'try-sluice')
+  demo = await sluice(['demo', demoDir, '--customers', '2000'], {
+    cwd: dir.path,
+    env: noCredentials,
+    timeoutMs: 120_000,
+  })
+  runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
+}, 180_000)
+afterAll(() => dir.remove())
+
+describe('sluice demo', () => {
+  it('runs green on a machine without credentials', () => {
+    expect(demo.stderr).toBe('')
+    expect(demo.code).toBe(0)
+    expect(demo.stdout).toContain('2,000 customers')
+    expect(demo.stdout).toMatch(/braze +fake API on http:\/\/127\.0\.0\.1:\d+/)
+    expect(demo.stdout).toMatch(/salesforce +fake API on http:\/\/127\.0\.0\.1:\d+/)
+    expect(demo.stdout).toContain('demo finished')
+  })
+
+  it('runs every sync twice, the second time incrementally', () => {
+    expect(runs).toHaveLength(4)
+    const [secondSalesforce, secondBraze, firstSalesforce, firstBraze] = runs
+    expect(firstBraze!.sync).toBe('customers_to_braze')
+    expect(firstSalesforce!.sync).toBe('contacts_to_salesforce')
+    for (const first of [firstBraze!, firstSalesforce!]) {
+      expect(first.counts.queried).toBe(2000)
+      expect(first.counts.changed).toBe(0)
+      expect(first.counts.invalid).toBeGreaterThan(0)
+      expect(first.counts.rejected).toBeGreaterThan(0)
+      expect(first.status).toBe('partially_succeeded')
+    }
+    // inserts, updates and deletes reach the second run; Braze's mirror deletes the customers who left
+    expect(secondBraze!.counts.changed).toBeGreaterThan(0)
+    expect(secondBraze!.counts.removed).toBeGreaterThan(0)
+    expect(secondBraze!.counts.added).toBeLessThan(firstBraze!.counts.added / 5)
+    expect(secondBraze!.counts.succeededByOperation.delete).toBe(secondBraze!.counts.removed)
+    expect(secondSalesforce!.counts.changed).toBeGreaterThan(0)
+  })
+
+  it('says where the lake is and how to query it, and the query works', async () => {
+    const lake = join(demoDir, '.sluice', 'lake')
+    expect(demo.stdout).toContain(
+      `read_parquet('${lake}/sync_tracking_datasets/*/*/*/*.parquet', union_by_name=True)`,
+    )
+    // the query as printed, run as a user would paste it
+    const lines = demo.stdout.split('\n')
+    const at = lines.findIndex((l) => l.trim().startsWith('SELECT status_reason'))
+    const sql = lines.slice(at, at + 3).join('\n')
+    const instance = await DuckDBInstance.create(':memory:')
+    const connection = await instance.connect()
+    const groups = (await connection.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>
+    connection.closeSync()
+    instance.closeSync()
+    const email = groups.find((g) => g.status_reason === "'email' is not a valid email address")
+    const ids = Object.values(email ?? {}).find(Array.isArray) as string[]
+    expect(ids.length).toBeGreaterThan(0)
+    expect(demo.stdout).toMatch(
+      new RegExp(`${ids.length.toLocaleString('en-US')} +'email' is not a valid email address`),
+    )
+    const orgs = await readdir(join(lake, 'sync_tracking_datasets'))
+    expect(orgs).toEqual(['sluice-demo'])
+    expect(existsSync(join(demoDir, '.sluice', 'state'))).toBe(true)
+  })
+
+  it('starts afresh when run again in its own folder, and refuses a folder it did not make', async () => {
+    const again = await sluice(['demo', demoDir, '--customers', '500'], { cwd: dir.path, timeoutMs: 120_000 })
+    expect(again.code).toBe(0)
+    expect(again.stdout).toContain('500 customers')
+    runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
+    expect(runs).toHaveLength(4)
+
+    const taken = join(dir.path, 'taken')
+    await mkdir(taken)
+    await writeFile(join(taken, 'notes.txt'), 'mine')
+    const refused = await sluice(['demo', taken], { cwd: dir.path })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('is not a Sluice demo folder')
+    expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
+  }, 240_000)
+
+  it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
+    const served = join(dir.path, 'served')
+    let output = ''
+    let tried: CliResult | undefined
+    const demoRun = sluice(['demo', served, '--customers', '300', '--serve'], {
+      cwd: dir.path,
+      env: noCredentials,
+      timeoutMs: 120_000,
+      onSpawn: (child) => {
+        child.stdout!.on('data', async (chunk: Buffer) => {
+          output += chunk.toString()
+          const exports = /export (.+)\n/.exec(output)
+          if (!exports || tried) return
+          tried = { code: null, stdout: '', stderr: '' }
+          const env = Object.fromEntries(
+            exports[1]!.split(' ').map((pair) => pair.split('=') as [string, string]),
+          )
+          tried = await sluice(['test-row', 'customers_to_braze', '--id', 'cus_0000001'], {
+            cwd: served,
+            env,
+          })
+          child.kill('SIGINT')
+        })
+      },
+    })
+    const ended = await demoRun
+    expect(ended.code).toBe(0)
+    expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
+    expect(tried!.code).toBe(0)
+    expect(tried!.stdout).toContain('✔ succeeded')
+  }, 240_000)
+})

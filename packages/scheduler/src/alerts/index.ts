@@ -1,0 +1,5 @@
+export * from './channels.js'
+export * from './deliver.js'
+export * from './message.js'
+export * from './notify.js'
+export * from './rules.js'
