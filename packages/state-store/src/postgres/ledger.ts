@@ -4,6 +4,7 @@ import {
   type RunFilter,
   type RunRecord,
   type RunStatus,
+  redact,
   type SyncConfig,
   type SyncOverview,
 } from '@sluice/core'
@@ -30,7 +31,8 @@ export class PostgresLedger {
        VALUES ($1, $2, $3, $4, $5, now())
        ON CONFLICT (sync, id) DO UPDATE SET status = EXCLUDED.status, started_at = EXCLUDED.started_at,
          record = EXCLUDED.record, updated_at = now()`,
-      [run.sync, run.id, run.status, run.startedAt, JSON.stringify(run)],
+      // a run's error may quote an API's answer: stored redacted, like the embedded ledger's files
+      [run.sync, run.id, run.status, run.startedAt, redact(JSON.stringify(run))],
     )
   }
 
