@@ -1,4 +1,4 @@
-import { SluiceError } from '@sluice/core'
+import { redact, registerSecret, SluiceError } from '@sluice/core/contract'
 import type { HttpClient, OAuthToken } from '@sluice/core/http'
 import type { ResolvedAuth } from '../config.js'
 import { assertionClaims, JWT_BEARER_GRANT, signAssertion } from './jwt.js'
@@ -34,7 +34,10 @@ export async function fetchToken(
   if (auth.type === 'service_account') {
     form.set('grant_type', JWT_BEARER_GRANT)
     const claims = assertionClaims(auth.key.client_email, tokenUri)
-    form.set('assertion', signAssertion(claims, auth.key.private_key, auth.key.private_key_id))
+    // A signed assertion is a credential for its hour: masked wherever an echo or an error carries it.
+    const assertion = signAssertion(claims, auth.key.private_key, auth.key.private_key_id)
+    registerSecret(assertion)
+    form.set('assertion', assertion)
   } else {
     form.set('grant_type', 'refresh_token')
     form.set('client_id', auth.clientId)
@@ -50,6 +53,7 @@ export async function fetchToken(
   })
   const body = (typeof response.body === 'object' && response.body ? response.body : {}) as TokenAnswer
   if (response.status === 200 && typeof body.access_token === 'string' && body.access_token) {
+    registerSecret(body.access_token)
     return {
       accessToken: body.access_token,
       ...(typeof body.expires_in === 'number' ? { expiresIn: body.expires_in } : {}),
@@ -59,7 +63,10 @@ export async function fetchToken(
   const who = auth.type === 'service_account' ? `service account ${auth.key.client_email}` : 'refresh token'
   throw new SluiceError(
     'auth',
-    `Google refused the ${who} at ${new URL(tokenUri).origin}: ${error}${body.error_description ? ` (${body.error_description})` : ''}.`,
+    // the token endpoint's description may echo the request, credentials and all
+    redact(
+      `Google refused the ${who} at ${new URL(tokenUri).origin}: ${error}${body.error_description ? ` (${body.error_description})` : ''}.`,
+    ),
     {
       code: 'TOKEN_REFUSED',
       component: 'sheets',
