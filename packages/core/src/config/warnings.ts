@@ -20,8 +20,9 @@ export function configWarnings(config: unknown): ConfigWarning[] {
     if (typeof node === 'string') {
       const message = stringWarning(node)
       if (message) warnings.push({ path: at, message })
-    } else if (Array.isArray(node)) node.forEach((item, index) => visit(item, pointer(at, index)))
-    else if (typeof node === 'object' && node !== null) {
+    } else if (Array.isArray(node)) {
+      for (const [index, item] of node.entries()) visit(item, pointer(at, index))
+    } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) visit(child, pointer(at, key))
     }
   }
