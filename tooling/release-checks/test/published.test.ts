@@ -49,6 +49,16 @@ async function outcome(file: string, args: string[], options: { cwd: string; env
   }
 }
 
+/** The workspace's exports as a user resolves them: the repository-only `@sluice/source` condition removed. */
+function withoutSourceCondition(exports: unknown): unknown {
+  if (typeof exports !== 'object' || exports === null) return exports
+  return Object.fromEntries(
+    Object.entries(exports)
+      .filter(([condition]) => condition !== '@sluice/source')
+      .map(([key, value]) => [key, withoutSourceCondition(value)]),
+  )
+}
+
 describe.each(packages.map((p) => [p.name, p] as [string, WorkspacePackage]))(
   'the published %s',
   (name, pkg) => {
@@ -75,6 +85,16 @@ describe.each(packages.map((p) => [p.name, p] as [string, WorkspacePackage]))(
       expect(JSON.stringify(manifest), 'an unresolved workspace: range').not.toContain('workspace:')
       expect(declarationProblems(dir, manifest)).toEqual([])
       expect(pkg.manifest.version).toBe(manifest.version)
+    })
+
+    it('publishes every entry point it has in the workspace, without the source condition', async () => {
+      const into = join(work, 'entries', name.replace('/', '-'))
+      await mkdir(into, { recursive: true })
+      const dir = await unpack(tarballs.get(name)!, into)
+      const published = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        exports?: unknown
+      }
+      expect(published.exports).toEqual(withoutSourceCondition(pkg.manifest.exports))
     })
   },
 )

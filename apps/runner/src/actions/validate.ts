@@ -1,4 +1,4 @@
-import { type ConfigIssue, configWarnings, isConfigError } from '@sluice/core'
+import { type ConfigIssue, isConfigError } from '@sluice/core'
 import { EXIT } from '../exit-codes.js'
 import type { CommandInput } from '../framework/spec.js'
 import { paintFor, toJson } from '../output/format.js'
@@ -16,8 +16,9 @@ export default async function run({ global, values }: CommandInput): Promise<num
       issues.push(...(await onlineIssues(project, connectorContext(AbortSignal.timeout(120_000)))))
     }
     if (issues.length > 0) return report(issues, global.json, paint)
-    // Text meant for the environment that will be sent as written: valid, but said out loud.
-    const warnings = configWarnings(r)
+    // Text meant for the environment that will be sent as written, secrets typed into the file: valid,
+    // but said out loud.
+    const warnings = r.warnings
     if (global.json) {
       process.stdout.write(
         `${toJson({ valid: true, file: project.displayFile, issues: [], warnings: warnings.map((w) => ({ file: project.displayFile, ...w })) })}\n`,

@@ -145,14 +145,33 @@ function batchingProblems(sync: SyncConfig, path: string, connector: Destination
   return problems
 }
 
-/** Pointers to the values in a connector config whose schema marks them `secret: true`. */
-function secretPaths(schema: TSchema, value: unknown, path: string, out = new Set<string>()): Set<string> {
+/** Pointers to the values in a config whose schema marks them `secret: true`. */
+export function secretPaths(
+  schema: TSchema,
+  value: unknown,
+  path: string,
+  out = new Set<string>(),
+): Set<string> {
   const s = schema as Record<string, unknown>
   if (s.secret === true) out.add(path)
   if (typeof value !== 'object' || value === null) return out
+  if (Array.isArray(value) && s.items) {
+    for (const [index, item] of value.entries())
+      secretPaths(s.items as TSchema, item, pointer(path, index), out)
+  }
   const properties = (s.properties ?? {}) as Record<string, TSchema>
   for (const [key, child] of Object.entries(properties)) {
     secretPaths(child, (value as Record<string, unknown>)[key], pointer(path, key), out)
+  }
+  // A record (`syncs`, `destinations`): every entry follows the one schema its pattern gives.
+  const entries = [
+    ...Object.values((s.patternProperties ?? {}) as Record<string, TSchema>),
+    ...(typeof s.additionalProperties === 'object' ? [s.additionalProperties as TSchema] : []),
+  ]
+  for (const entry of entries) {
+    for (const [key, child] of Object.entries(value)) {
+      if (!Object.hasOwn(properties, key)) secretPaths(entry, child, pointer(path, key), out)
+    }
   }
   for (const branch of (s.anyOf ?? []) as TSchema[]) secretPaths(branch, value, path, out)
   return out

@@ -18,6 +18,7 @@ import type {
   SyncConfig,
 } from './schema.js'
 import { configProblems } from './validate.js'
+import { type ConfigWarning, configWarnings } from './warnings.js'
 
 /**
  * A project ready to run: env references resolved, validated, every default filled in and every
@@ -40,6 +41,8 @@ export interface ResolvedProject {
    * are blocked: the rest of the project runs.
    */
   unavailable: Record<string, ConfigIssue[]>
+  /** what `sluice validate` says out loud without refusing the config (see `configWarnings`) */
+  warnings: ConfigWarning[]
 }
 
 export interface ResolvedSettings {
@@ -120,14 +123,19 @@ export function resolveProject(raw: unknown, options: ResolveOptions): ResolvedP
     ),
   ]
   if (problems.length > 0) throw new ConfigError(problems.map((p) => toIssue(displayFile, p)))
-  return { ...withDefaults(env.value as ProjectConfig, options.file, options.connectors), unavailable }
+  const warnings = configWarnings(env.value, { references: env.references, connectors: options.connectors })
+  return {
+    ...withDefaults(env.value as ProjectConfig, options.file, options.connectors),
+    unavailable,
+    warnings,
+  }
 }
 
 function withDefaults(
   config: ProjectConfig,
   file: string,
   connectors: LoadedConnectors = {},
-): Omit<ResolvedProject, 'unavailable'> {
+): Omit<ResolvedProject, 'unavailable' | 'warnings'> {
   const dir = resolvePath(file, '..')
   const at = (path: string) => (isAbsolute(path) ? path : resolvePath(dir, path))
   const settings = config.settings ?? {}

@@ -253,6 +253,7 @@ export const Alert = Obj(
     slack: Type.Optional(
       Type.String({
         minLength: 1,
+        secret: true,
         description:
           'a Slack incoming webhook URL (https://hooks.slack.com/…), usually ${env:SLACK_WEBHOOK_URL}',
       }),
@@ -436,7 +437,9 @@ export const Smtp = Obj(
       }),
     ),
     user: Type.Optional(Type.String({ minLength: 1 })),
-    password: Type.Optional(Type.String({ minLength: 1, description: 'usually ${env:SMTP_PASSWORD}' })),
+    password: Type.Optional(
+      Type.String({ minLength: 1, secret: true, description: 'usually ${env:SMTP_PASSWORD}' }),
+    ),
     from: Type.String({ minLength: 3, description: 'the sender address of alert emails' }),
   },
   { description: 'the SMTP server that sends alert emails' },
