@@ -20,6 +20,8 @@ import { DEMO_DESTINATIONS, DEMO_SYNCS, demoConfig } from './project.js'
 import { changeDemoWarehouse, createDemoWarehouse } from './warehouse.js'
 
 const DEMO_NAME = 'sluice-demo'
+/** Written by `--serve` while the fakes run: the variables that point a shell at them. */
+const FAKE_ENV_FILE = 'fake-apis.env'
 
 /** The folder a newcomer expects: `.sluice-demo` where they ran the command (pnpm runs scripts elsewhere). */
 function defaultDir(): string {
@@ -225,18 +227,21 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
       `\n${failed.length === 0 ? paint.green('✔') : paint.red('✖')} demo finished in ${duration(Date.now() - started)}`,
     )
     if (values.serve && Object.keys(apis.fakeEnv).length > 0) {
-      const exports = Object.entries(apis.fakeEnv)
-        .map(([name, value]) => `${name}=${value}`)
-        .join(' ')
+      // The fakes' credentials are read through ${env:} like real ones, so they are masked in output;
+      // a file in the demo folder carries them to another terminal instead.
+      const envFile = join(dir, FAKE_ENV_FILE)
+      const exports = Object.entries(apis.fakeEnv).map(([name, value]) => `export ${name}='${value}'`)
+      await writeFile(envFile, `${exports.join('\n')}\n`)
       say(`\n${paint.bold('The fake APIs keep running until Ctrl-C.')} In another terminal:`)
-      say(`   export ${exports}`)
       say(`   cd ${shown(dir)}`)
+      say(`   . ./${FAKE_ENV_FILE}`)
       say(`   sluice test-row ${syncs[0]} --id cus_0000001`)
       say(`   sluice run ${syncs.join(' ')}`)
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done())
         process.once('SIGTERM', () => done())
       })
+      await rm(envFile, { force: true })
     }
     return failed.length === 0 ? EXIT.ok : EXIT.failed
   } finally {

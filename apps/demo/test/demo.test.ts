@@ -117,12 +117,14 @@ describe('sluice demo', () => {
       onSpawn: (child) => {
         child.stdout!.on('data', async (chunk: Buffer) => {
           output += chunk.toString()
-          const exports = /export (.+)\n/.exec(output)
-          if (!exports || tried) return
+          if (!output.includes('. ./fake-apis.env') || tried) return
           tried = { code: null, stdout: '', stderr: '' }
+          // what `. ./fake-apis.env` sets in a shell
+          const sourced = await readFile(join(served, 'fake-apis.env'), 'utf8')
           const env = Object.fromEntries(
-            exports[1]!.split(' ').map((pair) => pair.split('=') as [string, string]),
+            [...sourced.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
           )
+          expect(Object.keys(env)).toContain('BRAZE_API_KEY')
           tried = await sluice(['test-row', 'customers_to_braze', '--id', 'cus_0000001'], {
             cwd: served,
             env,
@@ -136,5 +138,7 @@ describe('sluice demo', () => {
     expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
     expect(tried!.code).toBe(0)
     expect(tried!.stdout).toContain('✔ succeeded')
+    // the variables go with the fakes they point at
+    expect(existsSync(join(served, 'fake-apis.env'))).toBe(false)
   }, 240_000)
 })

@@ -30,6 +30,22 @@ describe('${env:NAME} references', () => {
     expect(redact('sent sk_live_abcdef123456 to the API')).toBe('sent *** to the API')
   })
 
+  it('shows a bare address, which says only where requests go, and masks a URL with more in it', () => {
+    resolveEnv(
+      { instance: '${env:INSTANCE}', hook: '${env:HOOK}', db: '${env:DB}' },
+      {
+        INSTANCE: 'https://rest.iad-01.braze.com',
+        HOOK: 'https://hooks.slack.com/services/T0/B0/abcdef',
+        DB: 'postgres://u:pw-123456@db:5432/x',
+      },
+    )
+    expect(redact('POST https://rest.iad-01.braze.com/users/track')).toBe(
+      'POST https://rest.iad-01.braze.com/users/track',
+    )
+    expect(redact('to https://hooks.slack.com/services/T0/B0/abcdef')).toBe('to ***')
+    expect(redact('at postgres://u:pw-123456@db:5432/x')).toBe('at ***')
+  })
+
   it('names every missing variable with its path', () => {
     const { problems } = resolveEnv(
       { a: '${env:FIRST}', b: ['${env:SECOND}', '${env:PRESENT}'] },

@@ -4,7 +4,8 @@ import { type Problem, pointer } from './errors.js'
 /**
  * `${env:NAME}` references: secrets stay out of the repository and are read from the environment when
  * the config is loaded. A reference may be the whole string or part of it (`postgres://u:${env:PW}@h/db`).
- * Every value read this way is registered as a secret, so `redact()` masks it wherever it would appear.
+ * Every value read this way is registered as a secret, so `redact()` masks it wherever it would appear,
+ * except a bare address (`https://host:port`), which says only where requests go.
  */
 
 export type Env = Readonly<Record<string, string | undefined>>
@@ -63,12 +64,26 @@ export function resolveEnv<T>(value: T, env: Env, path = ''): EnvResolution<T> {
         unset.push(problem)
         return whole
       }
-      registerSecret(resolved)
+      if (!isBareOrigin(resolved)) registerSecret(resolved)
       return resolved
     })
   }
 
   return { value: visit(value, path) as T, problems, unset, references }
+}
+
+/**
+ * An address alone (`https://rest.iad-01.braze.com`, `http://127.0.0.1:4010`) says where requests go,
+ * not how they are allowed: it is shown, so a reader sees which instance was called. Anything more (a
+ * path, a query, a user or password) may carry a credential, as a Slack webhook's path does, and is masked.
+ */
+function isBareOrigin(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return /^https?:$/.test(url.protocol) && value.replace(/\/$/, '') === url.origin
+  } catch {
+    return false
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
