@@ -53,6 +53,44 @@ describe('invalid records', () => {
   })
 })
 
+describe('mapping casts', () => {
+  it('sends cast values, tracks a value that cannot be cast as invalid with its mapping, and sends it once fixed', async () => {
+    h = await harness({
+      sync: {
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'name', to: 'score', cast: 'number' },
+        ],
+      },
+    })
+    await h.sql(
+      `INSERT INTO people VALUES (1, 'a@x.io', '1.50', 1), (2, 'b@x.io', 'n/a', 2), (3, 'c@x.io', NULL, 3)`,
+    )
+    const dry = await h.run({ dryRun: true })
+    expect(dry.planned).toEqual({ upsert: 2 })
+    expect(dry.run.counts.invalid.other).toBe(1)
+    expect(h.destination.sent).toEqual([])
+
+    const { run } = await h.run()
+    expect(h.destination.ops()).toEqual(['upsert:1', 'upsert:3'])
+    expect(h.destination.sent.find((r) => r.identifier === '1')?.fields).toEqual({
+      external_id: 1,
+      email: 'a@x.io',
+      score: 1.5,
+    })
+    expect(run.counts.invalid.other).toBe(1)
+    expect(h.tracking.rows().find((r) => r.status === 'invalid')).toMatchObject({
+      identifier: '2',
+      operation: 'upsert',
+      message: 'mappings[1] (→ score): "n/a" cannot be cast to number',
+    })
+    await h.sql(`UPDATE people SET name = '2' WHERE id = 2`)
+    h.destination.clearLog()
+    await h.run()
+    expect(h.destination.sent.map((r) => [r.identifier, r.fields.score])).toEqual([['2', 2]])
+  })
+})
+
 describe('rejected rows', () => {
   it('are retried with current data until the retry age, then expire until they change', async () => {
     h = await harness()

@@ -168,6 +168,11 @@ describe('payloads built in the warehouse', () => {
     expect(warehousePayloadSql(sync({ mappings: [{ from: 'doc', to: 'd' }] }), columns)).toEqual({
       unsupported: 'the column "doc" is of type jsonb',
     })
+    expect(
+      warehousePayloadSql(sync({ mappings: [{ from: 'id', to: 'n', cast: 'string' }] }), columns),
+    ).toEqual({
+      unsupported: 'the mapping to "n" casts its value',
+    })
     expect(warehousePayloadSql(sync({ syncAllProperties: true }), columns)).toEqual({
       unsupported: 'sync all properties',
     })

@@ -151,7 +151,7 @@ export default async function run({ positionals, values, global }: CommandInput)
   let exchanges: Exchange[] = []
   let failure: unknown
   try {
-    const invalid = (await destination.validate?.(batch, ctx))?.[0]
+    const invalid = planned.invalid ?? (await destination.validate?.(batch, ctx))?.[0]
     if (invalid !== undefined) {
       out.push(`${paint.yellow('▲ invalid')}: ${invalid}`, 'It would be tracked as invalid and never sent.')
       process.stdout.write(`${out.join('\n')}\n`)

@@ -1,6 +1,7 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import { BEHAVIOURS, DELETE_BEHAVIOURS } from '../contract/records.js'
 import { DEFAULTS } from '../defaults.js'
+import { CASTS } from '../mapping/cast.js'
 
 /**
  * The project config: `sluice.config.ts` (through `defineConfig`) or `sluice.json`, one schema for both.
@@ -148,6 +149,21 @@ export const ColumnMapping = Obj(
   { description: 'a column into a field' },
 )
 export const ConstantMapping = Obj({ constant: Constant, to: FieldPath }, { description: 'a constant value' })
+/** A column into a field, with an optional cast: only here, where a failed cast can name its mapping. */
+export const CastColumnMapping = Obj(
+  {
+    from: ColumnPath,
+    to: FieldPath,
+    cast: Type.Optional(
+      Type.Enum(CASTS, {
+        description:
+          'send the value as this type: DECIMAL text as a number, 0/1 or "yes"/"no" as a boolean, a date or ' +
+          'epoch seconds as an ISO 8601 UTC timestamp; a row whose value cannot be cast is invalid, not sent',
+      }),
+    ),
+  },
+  { description: 'a column into a field' },
+)
 
 /** One property of an object mapping: a column or a constant, `to` relative to the object. */
 export const ObjectProperty = Type.Union([ColumnMapping, ConstantMapping], {
@@ -181,8 +197,8 @@ export const ArrayMapping = Obj(
   { description: 'a list column into an array field' },
 )
 
-export const FieldMapping = Type.Union([ColumnMapping, ConstantMapping, ObjectMapping, ArrayMapping], {
-  description: 'a mapping: { from, to }, { constant, to }, { object, to } or { array, to }',
+export const FieldMapping = Type.Union([CastColumnMapping, ConstantMapping, ObjectMapping, ArrayMapping], {
+  description: 'a mapping: { from, to, cast? }, { constant, to }, { object, to } or { array, to }',
 })
 
 // ── syncs ─────────────────────────────────────────────────────────────────────────────────────────
@@ -495,6 +511,7 @@ export type SyncConfig = Static<typeof SyncConfig>
 export type FieldMapping = Static<typeof FieldMapping>
 export type Safeguards = Static<typeof Safeguards>
 export type ColumnMapping = Static<typeof ColumnMapping>
+export type CastColumnMapping = Static<typeof CastColumnMapping>
 export type ConstantMapping = Static<typeof ConstantMapping>
 export type ObjectMapping = Static<typeof ObjectMapping>
 export type ArrayMapping = Static<typeof ArrayMapping>

@@ -25,6 +25,11 @@ export async function dryRunPlan(
           counts.skipped++
           continue
         }
+        if (plan.invalid !== undefined) {
+          // a run would track it invalid, never send it
+          counts.invalid.other++
+          continue
+        }
         planned[plan.step] = (planned[plan.step] ?? 0) + 1
         if (preview.length < limit) preview.push({ operation: plan.step, record: plan.record })
       }

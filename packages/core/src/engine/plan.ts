@@ -43,14 +43,22 @@ type PlannedSync = Pick<SyncConfig, 'behaviour' | 'deleteBehaviour' | 'identifie
 
 /** One change's plan: the step, and for an operation the record exactly as it is sent. */
 export type PlannedRecord =
-  | { step: Operation; record: OutboundRecord }
+  | {
+      step: Operation
+      record: OutboundRecord
+      /** why the record cannot be sent as mapped (a failed cast): it is tracked invalid instead */
+      invalid?: string
+    }
   | { step: 'accept' | 'forget'; record?: undefined }
 
 /** Plans one change read back from the diff: what a run does with it, and what it sends. */
 export function planChange(change: Change, sync: PlannedSync, mapper: RowMapper): PlannedRecord {
   const step = planStep(sync.behaviour, change.kind as 'added', sync.deleteBehaviour)
   if (step === 'accept' || step === 'forget') return { step }
-  return { step, record: outbound(change, step, mapper, sync.identifier.field) }
+  const record = outbound(change, step, mapper, sync.identifier.field)
+  // Only the staged payload carries mapped values; clear and delete payloads carry none to cast.
+  const invalid = change.payload !== null && step !== 'delete' ? mapper.castProblem(record.fields) : undefined
+  return { step, record, ...(invalid !== undefined ? { invalid } : {}) }
 }
 
 /**

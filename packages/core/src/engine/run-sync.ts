@@ -209,6 +209,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
                 change,
                 record: planned.record,
                 ...(payloadJson !== undefined ? { payloadJson } : {}),
+                ...(planned.invalid !== undefined ? { invalid: planned.invalid } : {}),
               })
             }
             if (sender.stopped) break

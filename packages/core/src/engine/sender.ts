@@ -14,6 +14,8 @@ export interface Outbound {
   record: OutboundRecord
   /** `record.fields` as JSON text when the engine has it already (the staged payload) */
   payloadJson?: string
+  /** why the record cannot be sent as mapped: tracked invalid with this reason, never sent */
+  invalid?: string
 }
 
 export interface SenderOptions {
@@ -196,13 +198,24 @@ export class Sender {
     const outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }> =
       []
     let sendable = items
-    if (destination.validate) {
+    if (items.some((item) => item.invalid !== undefined)) {
+      sendable = []
+      for (const item of items) {
+        if (item.invalid === undefined) sendable.push(item)
+        else {
+          outcomes.push({ item, result: { status: 'invalid', reason: item.invalid } })
+          this.o.counts.invalid.other++
+        }
+      }
+    }
+    if (destination.validate && sendable.length > 0) {
+      const checked = sendable
       const verdicts = await destination.validate(
-        { object, operation, identifierField, records: items.map((i) => i.record) },
+        { object, operation, identifierField, records: checked.map((i) => i.record) },
         ctx,
       )
       sendable = []
-      items.forEach((item, i) => {
+      checked.forEach((item, i) => {
         const reason = verdicts[i]
         if (reason === undefined) sendable.push(item)
         else {

@@ -1,6 +1,8 @@
 import type { FieldMapping, SyncConfig } from '../config/schema.js'
 import type { Row, Value } from '../contract/records.js'
+import { stringifyExact } from '../engine/json.js'
 import { SluiceError } from '../errors.js'
+import { type Cast, castValue, isCast } from './cast.js'
 import { readPath, rootColumn, writePath } from './paths.js'
 
 /**
@@ -20,6 +22,11 @@ export interface RowMapper {
   clearPayload(identifier: Value): Record<string, Value>
   /** the payload of a delete: only the identifier */
   deletePayload(identifier: Value): Record<string, Value>
+  /**
+   * Why a payload cannot be sent as mapped: a value its mapping's `cast` could not convert (left as it
+   * was by `payload`). Undefined when every cast held.
+   */
+  castProblem(payload: Record<string, Value>): string | undefined
   /**
    * The model columns the payload reads (identifier and mappings), so a query can leave the rest in the
    * warehouse; undefined when every column is needed (sync all properties, or columns unknown).
@@ -52,10 +59,18 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
     const write = writer(m.to)
     if ('from' in m) {
       const read = reader(m.from)
+      const cast = 'cast' in m ? m.cast : undefined
+      if (cast) return (out: Record<string, Value>, row: Row) => write(out, castValue(read(row), cast))
       return (out: Record<string, Value>, row: Row) => write(out, read(row))
     }
     return (out: Record<string, Value>, row: Row) => write(out, mappedValue(m, row))
   })
+
+  const casts = mappings.flatMap((m, i) =>
+    'from' in m && 'cast' in m && m.cast
+      ? [{ at: `mappings[${i}] (→ ${m.to})`, to: m.to, cast: m.cast as Cast }]
+      : [],
+  )
 
   return {
     identifier,
@@ -79,7 +94,19 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
       writePath(out, idField, id)
       return out
     },
+    castProblem(payload) {
+      for (const { at, to, cast } of casts) {
+        const value = readPath(payload, to) ?? null
+        if (!isCast(value, cast)) return `${at}: ${shown(value)} cannot be cast to ${cast}`
+      }
+      return undefined
+    },
   }
+}
+
+function shown(value: Value): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : stringifyExact(value)
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text
 }
 
 function reader(path: string): (row: Row) => Value {

@@ -102,6 +102,7 @@ export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]):
   for (const mapping of sync.mappings ?? []) {
     let sql: string
     if ('from' in mapping) {
+      if (mapping.cast) return { unsupported: `the mapping to "${mapping.to}" casts its value` }
       const from = column(mapping.from)
       if (typeof from === 'string') return { unsupported: from }
       sql = from.json
