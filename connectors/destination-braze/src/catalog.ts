@@ -6,7 +6,15 @@ const IDENTIFIER_FIELDS: CatalogField[] = [
   { name: 'external_id', type: 'string', identifier: true, label: 'External user ID' },
   { name: 'email', type: 'email', identifier: true, label: 'Email' },
   { name: 'phone', type: 'phone', identifier: true, label: 'Phone (E.164)' },
-  { name: 'braze_id', type: 'string', identifier: true, createable: false, label: 'Braze ID' },
+  // assigned by Braze: it finds a user, it is never written
+  {
+    name: 'braze_id',
+    type: 'string',
+    identifier: true,
+    createable: false,
+    updateable: false,
+    label: 'Braze ID',
+  },
   { name: 'user_alias', type: 'object', identifier: true, label: 'User alias (name + label)' },
 ]
 
@@ -64,6 +72,11 @@ export function brazeCatalog(customAttributes: CustomAttributeInfo[]): Catalog {
       type: customType(a.data_type),
       custom: true,
     }))
+  // /users/track creates a profile or updates it with the same attributes; an event, once logged, is
+  // never changed.
+  const profile = (fields: CatalogField[]) =>
+    fields.map((f) => ({ createable: true, updateable: true, ...f }))
+  const event = (fields: CatalogField[]) => fields.map((f) => ({ ...f, createable: true, updateable: false }))
   return {
     objects: [
       {
@@ -73,7 +86,7 @@ export function brazeCatalog(customAttributes: CustomAttributeInfo[]): Catalog {
           'User profiles: standard and custom attributes, subscription group states. Custom attributes are created on first write.',
         behaviours: ['upsert', 'update', 'mirror', 'delete'],
         createsFields: true,
-        fields: [...IDENTIFIER_FIELDS, ...PROFILE_FIELDS, ...custom],
+        fields: profile([...IDENTIFIER_FIELDS, ...PROFILE_FIELDS, ...custom]),
       },
       {
         name: 'events',
@@ -81,7 +94,7 @@ export function brazeCatalog(customAttributes: CustomAttributeInfo[]): Catalog {
         description: 'Custom events on user profiles, append-only.',
         behaviours: ['append'],
         createsFields: true,
-        fields: [...IDENTIFIER_FIELDS.map((f) => ({ ...f, identifier: false })), ...EVENT_FIELDS],
+        fields: event([...IDENTIFIER_FIELDS.map((f) => ({ ...f, identifier: false })), ...EVENT_FIELDS]),
       },
     ],
   }

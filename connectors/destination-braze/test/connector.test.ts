@@ -413,10 +413,17 @@ describe('Braze destination against the fake Braze API', () => {
     expect(fields.find((f) => f.name === 'external_id')).toMatchObject({ identifier: true })
     expect(fields.find((f) => f.name === 'email_subscribe')).toMatchObject({ type: 'picklist' })
     expect(fields.filter((f) => f.custom)).toEqual([
-      { name: 'loyalty_tier', type: 'string', custom: true },
-      { name: 'points', type: 'number', custom: true },
+      { name: 'loyalty_tier', type: 'string', custom: true, createable: true, updateable: true },
+      { name: 'points', type: 'number', custom: true, createable: true, updateable: true },
     ])
+    // every user attribute is written on create and on update, except the id Braze assigns
+    for (const field of fields.filter((f) => f.name !== 'braze_id'))
+      expect([field.name, field.createable, field.updateable]).toEqual([field.name, true, true])
+    expect(fields.find((f) => f.name === 'braze_id')).toMatchObject({ createable: false, updateable: false })
     expect(catalog.objects[1]!.behaviours).toEqual(['append'])
+    // an event is logged once and never changed
+    for (const field of catalog.objects[1]!.fields)
+      expect([field.name, field.createable, field.updateable]).toEqual([field.name, true, false])
   })
 
   it('discovers every custom attribute, page after page', async () => {
