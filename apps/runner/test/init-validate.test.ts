@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sluice, tempDir } from './helpers/cli.js'
@@ -54,6 +54,48 @@ describe('sluice init', () => {
     const check = await sluice(['check', 'warehouse'], { cwd: project, env: BRAZE_ENV })
     expect(check.code).toBe(0)
     expect(check.stdout).toMatch(/✔ source +warehouse \(duckdb\) +ok/)
+  })
+
+  it('--from depends on the packed tarballs in a folder, and on nothing a registry lacks', async () => {
+    const packs = join(dir.path, 'packs')
+    await mkdir(packs)
+    const names = [
+      'runner',
+      'core',
+      'state-store',
+      'tracking',
+      'scheduler',
+      'source-duckdb',
+      'destination-braze',
+    ]
+    // an older pack of the runner beside the newest: the newest is taken
+    for (const file of [...names.map((n) => `sluice-${n}-0.2.0.tgz`), 'sluice-runner-0.1.9.tgz', 'notes.txt'])
+      await writeFile(join(packs, file), '')
+    const result = await sluice(['init', 'shop', '--from', 'packs'], { cwd: dir.path })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toContain(`sluice connectors add <name> --from ${packs}`)
+    const manifest = JSON.parse(await readFile(join(dir.path, 'shop', 'package.json'), 'utf8'))
+    const file = (name: string) => `file:${join(packs, `sluice-${name}-0.2.0.tgz`)}`
+    expect(manifest.dependencies).toEqual({
+      '@sluice/runner': file('runner'),
+      '@sluice/core': file('core'),
+      '@sluice/source-duckdb': file('source-duckdb'),
+      '@sluice/destination-braze': file('destination-braze'),
+    })
+    expect(manifest.overrides).toEqual({
+      '@sluice/scheduler': file('scheduler'),
+      '@sluice/state-store': file('state-store'),
+      '@sluice/tracking': file('tracking'),
+    })
+
+    await rm(join(packs, 'sluice-destination-braze-0.2.0.tgz'))
+    const refused = await sluice(['init', 'other', '--from', 'packs'], { cwd: dir.path })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(
+      'has no packed tarball of @sluice/destination-braze; nothing was written.',
+    )
+    expect(refused.stderr).toContain('pnpm pack:local')
+    expect(existsSync(join(dir.path, 'other'))).toBe(false)
   })
 
   it('leaves an existing project alone unless --force', async () => {

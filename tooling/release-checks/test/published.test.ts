@@ -11,6 +11,7 @@ import {
   filesUnder,
   packAll,
   publishablePackages,
+  REPO,
   run,
   unpack,
   type WorkspacePackage,
@@ -120,33 +121,21 @@ describe('a project that installs the runner, the DuckDB source and the Braze de
     })
   const installed = (name: string) =>
     existsSync(join(project, 'node_modules', ...name.split('/'), 'package.json'))
-  const INSTALLED_DIRECTLY = [
-    '@sluice/runner',
-    '@sluice/source-duckdb',
-    '@sluice/destination-braze',
-    '@sluice/destination-salesforce',
-    '@sluice/conformance',
-  ]
 
   beforeAll(async () => {
     project = join(work, 'project')
-    await mkdir(project)
-    // Nothing is on the registry yet: what the installed packages depend on comes from the tarballs too.
-    const overrides = Object.fromEntries(
-      [...tarballs]
-        .filter(([name]) => !INSTALLED_DIRECTLY.includes(name))
-        .map(([name, file]) => [name, `file:${file}`]),
+    // The documented path from a checkout: the workspace's runner writes a project whose package.json
+    // depends on the tarballs (nothing is on the registry yet), and npm installs it.
+    const init = await outcome(
+      process.execPath,
+      [join(REPO, 'apps/runner/bin/sluice.js'), 'init', project, '--from', packs],
+      {
+        cwd: work,
+        env,
+      },
     )
-    await writeFile(
-      join(project, 'package.json'),
-      `${JSON.stringify({ name: 'shop', private: true, type: 'module', overrides }, null, 2)}\n`,
-    )
-    const result = await npm([
-      'install',
-      tarballs.get('@sluice/runner')!,
-      tarballs.get('@sluice/source-duckdb')!,
-      tarballs.get('@sluice/destination-braze')!,
-    ])
+    expect(init.code, init.output).toBe(0)
+    const result = await npm(['install'])
     expect(result.code, result.output).toBe(0)
   }, 300_000)
 
@@ -173,11 +162,17 @@ describe('a project that installs the runner, the DuckDB source and the Braze de
     expect(existsSync(join(runner, 'dist', 'cli.js')), "the runner's compiled dist/").toBe(true)
   })
 
-  it('sluice init writes a project', async () => {
-    const result = await sluice(['init', '.'])
-    expect(result.code, result.output).toBe(0)
-    expect(result.output).toContain('created a Sluice project in .')
+  it('sluice init --from writes a project that depends on the tarballs, and runs from the compiled runner', async () => {
     expect(existsSync(join(project, 'sluice.config.ts'))).toBe(true)
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    expect(manifest.dependencies['@sluice/runner']).toBe(`file:${tarballs.get('@sluice/runner')}`)
+    // the installed runner, from dist/, writes one too
+    const result = await sluice(['init', 'second', '--from', packs])
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toContain('created a Sluice project in second')
+    expect(existsSync(join(project, 'second', 'sluice.config.ts'))).toBe(true)
   })
 
   it('sluice validate accepts it', async () => {

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
 import { SluiceError } from '@sluice/core'
@@ -11,6 +10,7 @@ import { type CatalogEntry, readCatalog } from '../project/catalog.js'
 import { findConfigFile } from '../project/config-file.js'
 import { loadInstalledConnectors } from '../project/connectors.js'
 import { detectPackageManager } from '../project/package-manager.js'
+import { tarballFor } from '../project/tarballs.js'
 
 /** The project's folder when there is a project, else the current folder. */
 function projectDir(input: CommandInput): string {
@@ -92,35 +92,6 @@ function packageFor(name: string, catalog: CatalogEntry[], cwd: string): string 
       hint: 'Run "sluice connectors" for the list, or give the npm package name.',
     },
   )
-}
-
-/**
- * The newest packed tarball of a package in a folder: `pnpm pack` and `npm pack` name it
- * `<scope>-<name>-<version>.tgz` (`@sluice/destination-braze` → `sluice-destination-braze-0.1.0.tgz`).
- */
-function tarballFor(pkg: string, folder: string): string {
-  const stem = pkg.replace(/^@/, '').replace('/', '-')
-  const versionOf = (file: string) =>
-    file
-      .slice(stem.length + 1, -'.tgz'.length)
-      .split(/[.-]/)
-      .map((part) => (/^\d+$/.test(part) ? part.padStart(8, '0') : part))
-      .join('.')
-  const files = existsSync(folder)
-    ? readdirSync(folder).filter(
-        (file) => file.startsWith(`${stem}-`) && /^\d/.test(file.slice(stem.length + 1)),
-      )
-    : []
-  const tarballs = files.filter((file) => file.endsWith('.tgz'))
-  tarballs.sort((a, b) => versionOf(a).localeCompare(versionOf(b)))
-  const newest = tarballs.at(-1)
-  if (!newest) {
-    throw new SluiceError('config', `no packed tarball of ${pkg} (${stem}-<version>.tgz) in ${folder}.`, {
-      code: 'CONNECTOR_NOT_PACKED',
-      hint: `Pack it there first: pnpm pack --pack-destination ${folder} (or npm pack), in the package's folder.`,
-    })
-  }
-  return join(folder, newest)
 }
 
 export async function add(input: CommandInput, name: string): Promise<number> {

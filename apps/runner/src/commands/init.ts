@@ -10,8 +10,18 @@ export default defineCommand({
     'package.json when there is none. Existing files are left alone unless --force.',
   options: {
     force: { type: 'boolean', description: 'overwrite files that already exist' },
+    from: {
+      type: 'string',
+      value: '<dir>',
+      description:
+        'depend on the packed tarballs in this folder, not the registry (pnpm pack:local in a checkout writes them)',
+    },
   },
   positionals: { min: 0, max: 1 },
-  examples: ['sluice init my-project', 'sluice init . --force'],
+  examples: [
+    'sluice init my-project',
+    'sluice init . --force',
+    'sluice init my-project --from ~/sluice/.packed',
+  ],
   run: (input) => import('../actions/init.js').then((action) => action.default(input)),
 })

@@ -73,20 +73,47 @@ export const GITIGNORE = `node_modules/
 .sluice/
 `
 
-export function packageJson(name: string, version: string): string {
-  const range = `^${version}`
+/** The packages a new project depends on: the runner, the config's types, and its two connectors. */
+export const PROJECT_PACKAGES = [
+  '@sluice/runner',
+  '@sluice/core',
+  '@sluice/source-duckdb',
+  '@sluice/destination-braze',
+] as const
+
+/**
+ * A package the project's dependencies depend on and the user never installs by name: an override for
+ * it cannot clash with a dependency the user adds later (npm refuses an override that differs from a
+ * direct dependency's range).
+ */
+function isLibrary(pkg: string): boolean {
+  if ((PROJECT_PACKAGES as readonly string[]).includes(pkg)) return false
+  return !/^@sluice\/(source-|destination-|conformance$|demo$)/.test(pkg)
+}
+
+/**
+ * The project's package.json. With `packed` (package name → tarball), every dependency comes from a
+ * tarball packed from a checkout, and `overrides` make what those packages depend on come from the
+ * tarballs too: nothing is looked up on a registry that does not have it yet.
+ */
+export function packageJson(name: string, version: string, packed?: ReadonlyMap<string, string>): string {
+  const spec = (pkg: string) => {
+    const tarball = packed?.get(pkg)
+    return tarball ? `file:${tarball}` : `^${version}`
+  }
+  const overrides = packed
+    ? Object.fromEntries(
+        [...packed].filter(([pkg]) => isLibrary(pkg)).map(([pkg, tarball]) => [pkg, `file:${tarball}`]),
+      )
+    : undefined
   return `${JSON.stringify(
     {
       name,
       private: true,
       type: 'module',
       scripts: { sync: 'sluice run customers_to_braze', status: 'sluice status' },
-      dependencies: {
-        '@sluice/runner': range,
-        '@sluice/core': range,
-        '@sluice/source-duckdb': range,
-        '@sluice/destination-braze': range,
-      },
+      dependencies: Object.fromEntries(PROJECT_PACKAGES.map((pkg) => [pkg, spec(pkg)])),
+      ...(overrides ? { overrides } : {}),
     },
     null,
     2,
