@@ -5,6 +5,7 @@ import {
   type RunRecord,
   type RunStatus,
   redact,
+  SluiceError,
   type SyncConfig,
   type SyncHealth,
   type SyncOverview,
@@ -27,8 +28,24 @@ export class Ledger {
   }
 
   async get(sync: string, runId: string): Promise<RunRecord | undefined> {
-    const run = await readJson<RunRecord>(this.layout.runFile(sync, runId))
+    const run = await this.read(sync, runId)
     return run && (await this.withLiveness(run))
+  }
+
+  /** A run's file; one that is not JSON (a full disk, a hand edit) is an error naming the file and the fix. */
+  private async read(sync: string, runId: string): Promise<RunRecord | undefined> {
+    const path = this.layout.runFile(sync, runId)
+    try {
+      return await readJson<RunRecord>(path)
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error
+      throw new SluiceError('internal', `the run ledger file ${path} cannot be read: ${error.message}`, {
+        code: 'LEDGER_UNREADABLE',
+        hint:
+          "Move it out of the project's .sluice folder: only this run's record is lost. The sync's snapshot " +
+          'and the rows in the tracking lake are kept apart from it and stay as they are.',
+      })
+    }
   }
 
   async list(filter: RunFilter = {}): Promise<RunRecord[]> {
@@ -44,7 +61,12 @@ export class Ledger {
     const out: RunRecord[] = []
     for (const { sync, id } of candidates) {
       if (out.length >= limit) break
-      const run = await this.get(sync, id)
+      // One unreadable run file hides that run, not the history of every sync: asked for by id, it
+      // says what is wrong (`get`).
+      const run = await this.get(sync, id).catch((error: unknown) => {
+        if (error instanceof SluiceError && error.code === 'LEDGER_UNREADABLE') return undefined
+        throw error
+      })
       if (!run) continue
       const started = Date.parse(run.startedAt)
       if (filter.since && started < filter.since.getTime()) continue
@@ -77,7 +99,7 @@ export class Ledger {
 
   /** marks a run whose process died as incomplete, if it had not finished */
   async markIncomplete(sync: string, runId: string, reason: string): Promise<void> {
-    const run = await readJson<RunRecord>(this.layout.runFile(sync, runId))
+    const run = await this.read(sync, runId).catch(() => undefined)
     if (!run || FINAL_STATUSES.has(run.status)) return
     await this.save({
       ...run,

@@ -31,6 +31,25 @@ const sync = (extra: Partial<SyncConfig> = {}): SyncConfig => ({
   ...extra,
 })
 
+describe('an unreadable run file', () => {
+  it('hides that run from history and status, and names the file when the run is asked for', async () => {
+    const good = run('alpha', '2026-03-06T00:00:00.000Z', 'succeeded')
+    const torn = run('alpha', '2026-03-07T00:00:00.000Z', 'succeeded')
+    await store.saveRun(good)
+    await store.saveRun(torn)
+    const file = join(dir, 'syncs/alpha/runs', `${torn.id}.json`)
+    expect(existsSync(file)).toBe(true)
+    writeFileSync(file, '{"id": "2026030')
+    expect((await store.listRuns({})).map((r) => r.id)).toEqual([good.id])
+    const [overview] = await store.syncOverview({ alpha: sync() })
+    expect(overview?.lastRun?.id).toBe(good.id)
+    expect(overview?.health).toBe('healthy')
+    const asked = await store.getRun('alpha', torn.id).catch((error: unknown) => error)
+    expect(asked).toMatchObject({ code: 'LEDGER_UNREADABLE' })
+    expect(String((asked as Error).message)).toContain(file)
+  })
+})
+
 describe('run ledger and lock files', () => {
   it('shows a run whose process died as incomplete, and a live one as in progress', async () => {
     const dead = run('alpha', '2026-03-06T00:00:00.000Z', 'in_progress', {
