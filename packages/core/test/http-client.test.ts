@@ -271,4 +271,18 @@ describe('limits', () => {
     expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(395)
     expect(times[5]! - times[2]!).toBeGreaterThanOrEqual(395)
   })
+
+  it('keeps a request in the window until its answer: a late arrival cannot bunch up with the next', async () => {
+    const events: string[] = []
+    server = await startServer(async (req, res, i) => {
+      events.push(`arrived ${req.url}`)
+      // a slow first answer: the API may have counted it at any moment until now
+      if (i === 0) await delay(150)
+      events.push(`answered ${req.url}`)
+      json(res, 200, {})
+    })
+    const http = clientFor(server.url, { rateLimit: { requests: 1, perMs: 20 } })
+    await Promise.all([0, 1].map((i) => http.request({ method: 'GET', path: `/${i}` })))
+    expect(events).toEqual(['arrived /0', 'answered /0', 'arrived /1', 'answered /1'])
+  })
 })

@@ -78,7 +78,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     url: URL,
     headers: Record<string, string>,
   ): Promise<HttpResponse> => {
-    await rateWindow?.acquire(req.signal)
+    const answered = await rateWindow?.acquire(req.signal)
     inFlight += 1
     stats.requests += 1
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight)
@@ -102,6 +102,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       }
     } finally {
       inFlight -= 1
+      answered?.()
     }
   }
 
