@@ -4,6 +4,7 @@ import type { RecordPosition } from '@sluice/tracking'
 import type { TObject, TSchema } from 'typebox'
 import { runJson } from '../output/run-summary.js'
 import { parseSince, runReport } from '../project/history.js'
+import { decodeRecordsCursor, encodeRecordsCursor } from './cursor.js'
 import type { ServeHost } from './host.js'
 import { ApiProblem, badRequest, conflict, notFound } from './problem.js'
 import {
@@ -100,22 +101,16 @@ function syncView(host: ServeHost, overview: SyncOverview) {
   }
 }
 
-/**
- * The records cursor: the position of the last row of the page (its batch file and row), so the next
- * page seeks to it rather than counting rows from the start. Opaque to clients.
- */
-const encodeCursor = (position: RecordPosition) =>
-  Buffer.from(`k:${position.row}:${position.file}`).toString('base64url')
-function decodeCursor(cursor: string): RecordPosition {
-  const text = Buffer.from(cursor, 'base64url').toString()
-  const match = /^k:(\d{1,15}):([^/\\]+\.parquet)$/.exec(text)
-  if (!match) throw invalidCursor()
-  return { row: Number(match[1]), file: match[2]! }
-}
 const invalidCursor = () =>
   badRequest('the cursor is not one this API gave out for this run', [
     { field: 'cursor', message: 'is not a cursor from nextCursor' },
   ])
+
+function decodeCursor(cursor: string): RecordPosition {
+  const position = decodeRecordsCursor(cursor)
+  if (!position) throw invalidCursor()
+  return position
+}
 
 function triggerAnswer(
   host: ServeHost,
@@ -347,7 +342,7 @@ export const ROUTES: RouteSpec[] = [
         sync: run.sync,
         total: page.total,
         rows: page.rows,
-        nextCursor: page.next ? encodeCursor(page.next) : null,
+        nextCursor: page.next ? encodeRecordsCursor(page.next) : null,
       })
     },
   },
