@@ -159,8 +159,9 @@ async function pageBySummaries(
 }
 
 /**
- * A page of one identifier's rows: an identifier has a handful of rows, so every position of it is
- * found (in the files whose statuses match) and the page is cut from them.
+ * A page of one identifier's rows, from the files whose statuses match. One query reads the page and
+ * counts every match (an identifier has a handful of rows, so the count is cheap): the count is taken
+ * before the rows up to the position are dropped.
  */
 async function pageOfIdentifier(
   lake: LakeContext,
@@ -171,40 +172,35 @@ async function pageOfIdentifier(
   offset: number,
 ): Promise<Page> {
   const candidates = summaries.filter((_, i) => matching[i]! > 0)
-  if (candidates.length === 0) return { rows: [], total: 0 }
+  if (candidates.length === 0 || limit === 0) return { rows: [], total: 0 }
   const filter = where(query)
-  const connection = await lake.connection()
-  const found = (
-    await connection.runAndReadAll(
-      `SELECT filename, file_row_number FROM ${parquetTable(candidates.map((summary) => summary.readable))}
-       ${filter.sql} ORDER BY ${SEND_ORDER}`,
-      filter.params,
-    )
-  ).getRows()
-  let start = offset
+  let qualify = ''
   if (query.after !== undefined) {
-    const after = query.after
-    const afterFile = fileIndex(summaries, after)
-    const order = new Map(summaries.map((summary, i) => [summary.readable, i]))
-    start = found.findIndex(([file, row]) => {
-      const i = order.get(String(file))!
-      return i > afterFile || (i === afterFile && Number(row) > after.row)
-    })
-    if (start === -1) start = found.length
+    const first = fileIndex(summaries, query.after)
+    const later = summaries.slice(first + 1).map((summary) => summary.readable)
+    filter.params.push(summaries[first]!.readable, query.after.row)
+    const n = filter.params.length
+    qualify = `QUALIFY (filename = $${n - 1} AND file_row_number > $${n})${
+      later.length ? ` OR filename IN (SELECT unnest(${sqlStringList(later)}))` : ''
+    }`
   }
-  const picked = found.slice(start, start + limit + 1)
-  if (picked.length === 0 || limit === 0) return { rows: [], total: found.length }
-  const keys = picked.map(([file, row]) => `${String(file)}#${String(row)}`)
-  const files = [...new Set(picked.map(([file]) => String(file)))]
   const rows = await readPositionedRows(
     lake,
-    `SELECT ${ROW_COLUMNS}, filename, file_row_number FROM ${parquetTable(files)}
-     WHERE filename || '#' || file_row_number IN (SELECT unnest(${sqlStringList(keys)}))
-     ORDER BY ${SEND_ORDER}`,
-    [],
+    `SELECT ${ROW_COLUMNS}, filename, file_row_number, count(*) OVER () AS total
+     FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${filter.sql} ${qualify}
+     ORDER BY ${SEND_ORDER} LIMIT ${limit + 1} OFFSET ${offset}`,
+    filter.params,
     summaries,
   )
-  return pageOf(rows, limit, found.length)
+  if (rows.length > 0) return pageOf(rows, limit, rows[0]!.total!)
+  // past the last match: the count alone
+  const connection = await lake.connection()
+  const all = where(query)
+  const counted = await connection.runAndReadAll(
+    `SELECT count(*) FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${all.sql}`,
+    all.params,
+  )
+  return { rows: [], total: Number(counted.getRows()[0]![0]) }
 }
 
 function pageOf(rows: readonly PositionedRow[], limit: number, total: number): Page {
@@ -254,6 +250,8 @@ function setOf(value: string | readonly string[] | undefined): ReadonlySet<strin
 interface PositionedRow {
   row: TrackedRow
   position: RecordPosition
+  /** a query's `total` column, when it has one */
+  total?: number
 }
 
 async function readPositionedRows(
@@ -271,6 +269,7 @@ async function readPositionedRows(
       file: paths.get(String(row.filename)) ?? String(row.filename),
       row: Number(row.file_row_number),
     },
+    ...(row.total !== undefined ? { total: Number(row.total) } : {}),
   }))
 }
 

@@ -103,6 +103,12 @@ describe('pages that start after a position', () => {
     })
     expect(second.rows.map((row) => row.payload)).toEqual(['{"email":"u25","again":true}'])
     expect(second.next).toBeUndefined()
+    expect(await lake.records({ sync, runId: 'run-p', identifier: 'u25', offset: 2 })).toMatchObject({
+      rows: [],
+      total: 2,
+    })
+    const rejectedOnly = await lake.records({ sync, runId: 'run-p', identifier: 'u25', status: 'rejected' })
+    expect(rejectedOnly).toMatchObject({ rows: [], total: 0 })
   })
 
   it('find the rows written after a page was read, in a run still going', async () => {
