@@ -12,6 +12,8 @@ import type { LakeEntry } from './storage.js'
 export interface BatchSummary {
   /** the file's path in the lake */
   path: string
+  /** the file as the lake listed it */
+  entry: LakeEntry
   /** where DuckDB reads it: the `filename` its rows carry */
   readable: string
   /** the batch's start, µs since the epoch (exact in a double until 2255); a file is one batch */
@@ -50,6 +52,7 @@ export class BatchSummaries {
       for (const i of missing) {
         const summary: BatchSummary = {
           path: files[i]!.path,
+          entry: files[i]!,
           readable: readable[i]!,
           startedUs: read.get(readable[i]!)?.startedUs ?? Number.POSITIVE_INFINITY,
           groups: read.get(readable[i]!)?.groups ?? [],

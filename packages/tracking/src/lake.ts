@@ -4,6 +4,7 @@ import { BatchSummaries } from './batch-summaries.js'
 import { BatchWriter } from './batch-writer.js'
 import { lakeDatabase } from './database.js'
 import { type ExportQuery, exportRecords } from './export.js'
+import { IdentifierFilters } from './identifier-filters.js'
 import { PURGED, segment, syncFolder } from './layout.js'
 import { localFolderStorage } from './local-folder-storage.js'
 import type { PurgedRun } from './purged-run.js'
@@ -132,7 +133,13 @@ export function createTrackingLake(options: TrackingLakeOptions): TrackingLake {
   const logger = options.logger ?? silentLogger
   const database = lakeDatabase()
   const writer = new BatchWriter(database.writer, storage)
-  const lake: LakeContext = { storage, org, connection: database.reader, summaries: new BatchSummaries() }
+  const lake: LakeContext = {
+    storage,
+    org,
+    connection: database.reader,
+    summaries: new BatchSummaries(),
+    identifiers: new IdentifierFilters(),
+  }
 
   const logRun = async (run: RunRecord) => {
     const settings = options.warehouseLogs

@@ -159,7 +159,8 @@ async function pageBySummaries(
 }
 
 /**
- * A page of one identifier's rows, from the files whose statuses match. One query reads the page and
+ * A page of one identifier's rows, from the files whose statuses match and whose identifier filter
+ * says they may hold it (usually one or two of a run's files). One query reads the page and
  * counts every match (an identifier has a handful of rows, so the count is cheap): the count is taken
  * before the rows up to the position are dropped.
  */
@@ -171,8 +172,11 @@ async function pageOfIdentifier(
   limit: number,
   offset: number,
 ): Promise<Page> {
-  const candidates = summaries.filter((_, i) => matching[i]! > 0)
-  if (candidates.length === 0 || limit === 0) return { rows: [], total: 0 }
+  const withStatus = summaries.filter((_, i) => matching[i]! > 0)
+  const connection = await lake.connection()
+  const mayHold = await lake.identifiers.filesThatMayHold(connection, query.identifier!, withStatus)
+  const candidates = withStatus.filter((_, i) => mayHold[i])
+  if (candidates.length === 0) return { rows: [], total: 0 }
   const filter = where(query)
   let qualify = ''
   if (query.after !== undefined) {
@@ -184,17 +188,19 @@ async function pageOfIdentifier(
       later.length ? ` OR filename IN (SELECT unnest(${sqlStringList(later)}))` : ''
     }`
   }
-  const rows = await readPositionedRows(
-    lake,
-    `SELECT ${ROW_COLUMNS}, filename, file_row_number, count(*) OVER () AS total
+  const rows =
+    limit === 0
+      ? []
+      : await readPositionedRows(
+          lake,
+          `SELECT ${ROW_COLUMNS}, filename, file_row_number, count(*) OVER () AS total
      FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${filter.sql} ${qualify}
      ORDER BY ${SEND_ORDER} LIMIT ${limit + 1} OFFSET ${offset}`,
-    filter.params,
-    summaries,
-  )
+          filter.params,
+          summaries,
+        )
   if (rows.length > 0) return pageOf(rows, limit, rows[0]!.total!)
-  // past the last match: the count alone
-  const connection = await lake.connection()
+  // past the last match, or no rows asked for: the count alone
   const all = where(query)
   const counted = await connection.runAndReadAll(
     `SELECT count(*) FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${all.sql}`,

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
 import type { BatchSummaries } from './batch-summaries.js'
+import type { IdentifierFilters } from './identifier-filters.js'
 import { type RunLocation, runFolder, syncFolder } from './layout.js'
 import { type PurgedRun, RunPurgedError } from './purged-run.js'
 import { readPurgedNote } from './retention.js'
@@ -13,6 +14,8 @@ export interface LakeContext {
   connection: () => Promise<DuckDBConnection>
   /** what each batch file holds, kept across queries so a page does not read every file again */
   summaries: BatchSummaries
+  /** which identifiers each batch file may hold, kept for searches */
+  identifiers: IdentifierFilters
 }
 
 /** Whether the lake holds a run's rows. */

@@ -1,6 +1,9 @@
+import { readdir, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
 import { describe, expect, it } from 'vitest'
 import { BatchSummaries } from '../src/batch-summaries.js'
+import { IdentifierFilters } from '../src/identifier-filters.js'
 import type { RecordPosition, RecordsQuery, TrackedRow } from '../src/index.js'
 import { batch, duckdb, rejectedRecord, succeededRecord, tempLake } from './fixtures.js'
 
@@ -139,6 +142,18 @@ describe('pages that start after a position', () => {
   })
 })
 
+/** The run's batch files as the lake lists them, with where DuckDB reads each. */
+async function runEntries(lake: Lake) {
+  const folder = join(lake.path, 'sync_tracking_datasets', 'acme', sync, 'run-p')
+  const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort()
+  return Promise.all(
+    names.map(async (name) => {
+      const info = await stat(join(folder, name))
+      return { path: `run-p/${name}`, size: info.size, modifiedAt: info.mtime, local: join(folder, name) }
+    }),
+  )
+}
+
 /** A connection that remembers the SQL it was asked to run. */
 function recording(connection: DuckDBConnection) {
   const queries: string[] = []
@@ -154,24 +169,7 @@ function recording(connection: DuckDBConnection) {
 describe('batch summaries', () => {
   it('read a file once, and only the files not seen before, in send order', async () => {
     const lake = await lakeWithManyBatches()
-    const { readdir, stat } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    const folder = join(lake.path, 'sync_tracking_datasets', 'acme', sync, 'run-p')
-    const entries = async () =>
-      Promise.all(
-        (await readdir(folder))
-          .filter((name) => name.endsWith('.parquet'))
-          .sort()
-          .map(async (name) => {
-            const info = await stat(join(folder, name))
-            return {
-              path: `run-p/${name}`,
-              size: info.size,
-              modifiedAt: info.mtime,
-              local: join(folder, name),
-            }
-          }),
-      )
+    const entries = () => runEntries(lake)
     const { connection, queries } = recording(await duckdb())
     const summaries = new BatchSummaries()
     const files = await entries()
@@ -230,5 +228,39 @@ describe('batch summaries', () => {
       files.map((file) => `${folder}/${file.path.slice(6)}`),
     )
     expect(summaries.size).toBe(2)
+  })
+})
+
+describe('identifier filters', () => {
+  it('never miss a file that holds an identifier, and rule out the others', async () => {
+    const lake = await lakeWithManyBatches()
+    const files = (await runEntries(lake)).map((entry) => ({ entry, readable: entry.local }))
+    const { connection, queries } = recording(await duckdb())
+    const filters = new IdentifierFilters()
+    const holders = async (identifier: string) =>
+      (await filters.filesThatMayHold(connection, identifier, files)).flatMap((may, i) =>
+        may ? [files[i]!.entry.path] : [],
+      )
+    // five identifiers a file among 2^16 bits: a false "maybe" is about one in fifty million
+    expect(await holders('u3')).toEqual(['run-p/upsert.1.parquet'])
+    expect(await holders('u25')).toEqual(['run-p/upsert.12.parquet', 'run-p/upsert.6.parquet'])
+    expect(await holders('nobody')).toEqual([])
+    // u59 was never written: batch 12 holds u25 again in its place
+    for (let i = 0; i < 59; i += 1) expect((await holders(`u${i}`)).length, `u${i}`).toBeGreaterThan(0)
+    // the filters were built once, by the first search
+    expect(queries.filter((sql) => sql.includes('read_parquet'))).toHaveLength(1)
+    expect(filters.size).toBe(12)
+  })
+
+  it('let a page of an identifier answer with its count, even when no row is asked for', async () => {
+    const lake = await lakeWithManyBatches()
+    expect(await lake.records({ sync, runId: 'run-p', identifier: 'u25', limit: 0 })).toMatchObject({
+      rows: [],
+      total: 2,
+    })
+    expect(await lake.records({ sync, runId: 'run-p', identifier: 'nobody' })).toMatchObject({
+      rows: [],
+      total: 0,
+    })
   })
 })

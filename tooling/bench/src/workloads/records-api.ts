@@ -27,6 +27,8 @@ export interface RecordsApiOutput {
   writeSeconds: number
   /** the first request on the run: it reads every batch file's summary once */
   firstRequestMs: number
+  /** the first identifier search: it builds every batch file's identifier filter once */
+  firstSearchMs: number
   all: Latency
   byKind: Record<string, Latency>
 }
@@ -100,6 +102,7 @@ export async function recordsApiRun(input: RecordsApiInput): Promise<RecordsApiO
         return { ms, next: body.nextCursor }
       }
       const firstRequestMs = (await get(`limit=${PAGE}`)).ms
+      const firstSearchMs = (await get(`search=${input.rows - 1}`)).ms
       const times = new Map<Kind, number[]>(REQUEST_KINDS.map((kind) => [kind, []]))
       const random = seeded(14)
       let next: string | null = null
@@ -126,6 +129,7 @@ export async function recordsApiRun(input: RecordsApiInput): Promise<RecordsApiO
       return {
         writeSeconds,
         firstRequestMs,
+        firstSearchMs,
         all: latency(all),
         byKind: Object.fromEntries([...times].map(([kind, values]) => [kind, latency(values)])),
       }
