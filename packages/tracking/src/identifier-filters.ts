@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api'
+import { DuckDBBitValue, type DuckDBConnection } from '@duckdb/node-api'
 import { sqlStringList } from './sql.js'
 import type { LakeEntry } from './storage.js'
 
@@ -7,7 +7,6 @@ import type { LakeEntry } from './storage.js'
  * so a file of 5,000 identifiers answers "maybe" for about 2% of the identifiers it does not hold.
  */
 const BITS = 65_536
-const BYTES = BITS / 8
 
 /** Filters kept before the oldest are forgotten: 8 KB each, 16 MB in all (10M rows of 5,000-row files). */
 const MAX_FILES = 2_000
@@ -21,7 +20,7 @@ const POSITIONS = (value: string) => `(${value} % ${BITS})::INTEGER, ((${value} 
  * are the same. The bits come from the lake's own DuckDB (`hash`), which also hashes what is searched.
  */
 export class IdentifierFilters {
-  readonly #known = new Map<string, Uint8Array>()
+  readonly #known = new Map<string, DuckDBBitValue>()
 
   constructor(private readonly maxFiles = MAX_FILES) {}
 
@@ -40,7 +39,7 @@ export class IdentifierFilters {
       )
       for (const i of missing) {
         // a file with no identifier at all (only NULL rows) has no bits set
-        const filter = built.get(files[i]!.readable) ?? new Uint8Array(BYTES)
+        const filter = built.get(files[i]!.readable) ?? NOTHING
         this.#remember(keyOf(files[i]!.entry), filter)
         filters[i] = filter
       }
@@ -55,7 +54,7 @@ export class IdentifierFilters {
     return this.#known.size
   }
 
-  #remember(key: string, filter: Uint8Array): void {
+  #remember(key: string, filter: DuckDBBitValue): void {
     this.#known.set(key, filter)
     for (const oldest of this.#known.keys()) {
       if (this.#known.size <= this.maxFiles) break
@@ -64,32 +63,27 @@ export class IdentifierFilters {
   }
 }
 
-function isSet(filter: Uint8Array, bit: number): boolean {
-  return (filter[bit >> 3]! & (1 << (bit & 7))) !== 0
+/** The filter of a file with no identifier at all (only NULL rows). */
+const NOTHING = DuckDBBitValue.fromLengthAndPredicate(BITS, () => false)
+
+function isSet(filter: DuckDBBitValue, bit: number): boolean {
+  return filter.getBit(bit) === 1
 }
 
+/** DuckDB sets the bits (`bitstring_agg`): one 8 KB value per file crosses into JS, not each bit. */
 async function build(connection: DuckDBConnection, readable: readonly string[]) {
   const result = await connection.runAndReadAll(
-    `SELECT filename, list(DISTINCT bit) AS bits FROM (
+    `SELECT filename, bitstring_agg(bit, 0, ${BITS - 1}) AS bits FROM (
        SELECT filename, unnest([${POSITIONS('hash(identifier)')}]) AS bit
        FROM read_parquet(${sqlStringList(readable)}, union_by_name = true, filename = true)
        WHERE identifier IS NOT NULL
      ) GROUP BY filename`,
   )
-  const filters = new Map<string, Uint8Array>()
+  const filters = new Map<string, DuckDBBitValue>()
   for (const [file, bits] of result.getRows()) {
-    const filter = new Uint8Array(BYTES)
-    for (const bit of listItems(bits)) {
-      const n = Number(bit)
-      filter[n >> 3] = filter[n >> 3]! | (1 << (n & 7))
-    }
-    filters.set(String(file), filter)
+    if (bits instanceof DuckDBBitValue) filters.set(String(file), bits)
   }
   return filters
-}
-
-function listItems(value: DuckDBValue | undefined): DuckDBValue[] {
-  return value !== null && typeof value === 'object' && 'items' in value ? (value.items as DuckDBValue[]) : []
 }
 
 function keyOf(file: LakeEntry): string {
