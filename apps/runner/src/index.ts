@@ -2,7 +2,8 @@
  * `@sluice/runner` as a library: what a program that drives the runner in-process needs (the demo
  * package is one), on top of the `sluice` command line, and how it finds and checks installed connector
  * packages, for tools that need the same answer as the `sluice` command (the catalog generator, the
- * scaffold's tests). Connectors are never imported here; they are found in the project's
+ * scaffold's tests), and the HTTP API of `sluice serve` over a host, with its records cursor, for
+ * programs that serve or measure it. Connectors are never imported here; they are found in the project's
  * `node_modules` by their `sluice` manifest.
  */
 export {
@@ -32,3 +33,6 @@ export {
 } from './project/connectors.js'
 export { type ExecuteOptions, executeSync } from './project/execute.js'
 export { type OpenOptions, openProject, type Project } from './project/project.js'
+export { type ApiTokens, createApi } from './serve/app.js'
+export { decodeRecordsCursor, encodeRecordsCursor } from './serve/cursor.js'
+export type { ServeHost } from './serve/host.js'

@@ -271,6 +271,14 @@ describe('sluice serve', () => {
     expect(page2.nextCursor).toBeNull()
     const ids = new Set([...page1.rows, ...page2.rows].map((r) => r.identifier))
     expect(ids.size).toBe(40)
+    // a cursor is a position in this run's files: one naming a file the run has not is refused
+    for (const text of ['k:0:upsert.999.parquet', 'o:15', 'k:1:../state.parquet']) {
+      const refused = await api(
+        `/api/runs/${runId}/records?cursor=${Buffer.from(text).toString('base64url')}`,
+      )
+      expect(refused.status, text).toBe(400)
+      expect(await refused.json()).toMatchObject({ errors: [{ field: 'cursor' }] })
+    }
     const search = await getJson<{ rows: Array<{ identifier: string; status: string }> }>(
       `/api/runs/${runId}/records?search=7`,
     )

@@ -261,11 +261,16 @@ export class Scheduler {
   private onTimer(): void {
     this.cancelTimer = undefined
     const now = this.clock.now()
+    const due: SyncState[] = []
     for (const state of this.syncs.values()) {
-      if (state.nextFire === undefined || state.nextFire > now) continue
-      this.fire(state, 'schedule', state.nextFire)
+      if (state.nextFire !== undefined && state.nextFire <= now) due.push(state)
+    }
+    // Every due sync fires before any next fire time is worked out: a cron's next time costs far more
+    // than a fire, and a thousand syncs due together must not wait for each other's.
+    for (const state of due) this.fire(state, 'schedule', state.nextFire!)
+    for (const state of due) {
       // fire times that went by while the process was blocked collapse into this one
-      state.nextFire = nextFireTime(state.config.schedule, Math.max(now, state.nextFire))
+      state.nextFire = nextFireTime(state.config.schedule, Math.max(now, state.nextFire!))
     }
     this.arm()
   }

@@ -31,6 +31,24 @@ describe('fire times', () => {
     )
   })
 
+  it('a schedule shared by many syncs answers each time asked, whatever was asked before', () => {
+    const every10s = { type: 'cron', expression: '*/10 * * * * *' } as const
+    const inParis = { ...every10s, timezone: 'Europe/Paris' }
+    const hourly = { type: 'cron', expression: '0 * * * *', timezone: 'Asia/Kolkata' } as const
+    const asked = [
+      [every10s, '2026-03-06T10:40:01Z', '2026-03-06T10:40:10Z'],
+      [every10s, '2026-03-06T10:40:01Z', '2026-03-06T10:40:10Z'],
+      [inParis, '2026-03-06T10:40:01Z', '2026-03-06T10:40:10Z'],
+      [hourly, '2026-03-06T10:40:01Z', '2026-03-06T11:30:00Z'],
+      [every10s, '2026-03-06T10:40:10Z', '2026-03-06T10:40:20Z'],
+      [every10s, '2026-03-06T10:40:01Z', '2026-03-06T10:40:10Z'],
+      [hourly, '2026-03-06T11:30:00Z', '2026-03-06T12:30:00Z'],
+    ] as const
+    expect(
+      asked.map(([schedule, after]) => new Date(nextFireTime(schedule, at(after))!).toISOString()),
+    ).toEqual(asked.map(([, , next]) => new Date(at(next)).toISOString()))
+  })
+
   it('cron in a time zone, across the spring-forward change', () => {
     // Paris moves from 02:00 CET to 03:00 CEST on 2026-03-29: 02:30 does not exist that day
     const times = nextFireTimes(

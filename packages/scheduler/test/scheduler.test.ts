@@ -264,4 +264,27 @@ describe('Scheduler', () => {
     expect(h.started).toHaveLength(1000)
     expect(h.clock.pending).toBe(1)
   })
+
+  it('fires 1,000 syncs on one six-field cron together each round, every fire at its due time', async () => {
+    const syncs = Array.from({ length: 1000 }, (_, i) => ({
+      name: `s${i}`,
+      schedule: { type: 'cron', expression: '*/15 * * * * *' } as Schedule,
+    }))
+    const h = harness(syncs, { limit: 2000 })
+    await h.scheduler.start()
+    const round = (due: string) => h.events.filter((e) => e.type === 'fired' && e.due === Date.parse(due))
+    await h.clock.advanceTo(Date.parse('2026-03-01T10:00:45Z'))
+    for (const s of syncs) h.finish(s.name)
+    await h.clock.advanceTo(Date.parse('2026-03-01T10:01:00Z'))
+    for (const due of ['2026-03-01T10:00:45Z', '2026-03-01T10:01:00Z']) {
+      const fired = round(due)
+      expect(new Set(fired.map((e) => e.sync)).size).toBe(1000)
+      expect(fired.every((e) => e.type === 'fired' && e.at === e.due)).toBe(true)
+    }
+    expect(h.events.filter((e) => e.type === 'fired')).toHaveLength(2000)
+    expect(h.scheduler.schedules().every((s) => s.nextFireAt === Date.parse('2026-03-01T10:01:15Z'))).toBe(
+      true,
+    )
+    expect(h.clock.pending).toBe(1)
+  })
 })

@@ -1,8 +1,10 @@
 import type { RunRecord, TrackingBatch, TrackingSink } from '@sluice/core'
 import { type Logger, SluiceError, silentLogger } from '@sluice/core/contract'
+import { BatchSummaries } from './batch-summaries.js'
 import { BatchWriter } from './batch-writer.js'
 import { lakeDatabase } from './database.js'
 import { type ExportQuery, exportRecords } from './export.js'
+import { IdentifierFilters } from './identifier-filters.js'
 import { PURGED, segment, syncFolder } from './layout.js'
 import { localFolderStorage } from './local-folder-storage.js'
 import type { PurgedRun } from './purged-run.js'
@@ -10,6 +12,7 @@ import {
   counts,
   type RecordFilter,
   type RecordsPage,
+  type RecordsQuery,
   type RejectionGroup,
   type RunRef,
   type RunTrackingCounts,
@@ -80,7 +83,7 @@ export interface TrackingLake extends Required<TrackingSink> {
   runFinished(run: RunRecord): Promise<void>
 
   /** a run's records filtered by status, operation or identifier, a page at a time (100 by default) */
-  records(query: RunRef & RecordFilter & { limit?: number; offset?: number }): Promise<RecordsPage>
+  records(query: RecordsQuery): Promise<RecordsPage>
   /** an identifier's rows in one run, or in every run of the sync still in the lake; newest first */
   search(query: { sync: string; identifier: string; runId?: string; limit?: number }): Promise<TrackedRow[]>
   /** up to 100 rejected and invalid rows (or the statuses asked for) with their reasons */
@@ -130,7 +133,13 @@ export function createTrackingLake(options: TrackingLakeOptions): TrackingLake {
   const logger = options.logger ?? silentLogger
   const database = lakeDatabase()
   const writer = new BatchWriter(database.writer, storage)
-  const lake: LakeContext = { storage, org, connection: database.reader }
+  const lake: LakeContext = {
+    storage,
+    org,
+    connection: database.reader,
+    summaries: new BatchSummaries(),
+    identifiers: new IdentifierFilters(),
+  }
 
   const logRun = async (run: RunRecord) => {
     const settings = options.warehouseLogs

@@ -1,7 +1,15 @@
 import type { DuckDBValue } from '@duckdb/node-api'
 import { TRACKING_STATUSES, type TrackingStatus } from '@sluice/core'
 import { OPERATIONS, type Operation, SluiceError } from '@sluice/core/contract'
-import { type LakeContext, syncTable, withRunTable } from './run-files.js'
+import { type BatchSummary, matchingRows } from './batch-summaries.js'
+import {
+  type LakeContext,
+  parquetTable,
+  purgedIfGone,
+  runFiles,
+  syncTable,
+  withRunTable,
+} from './run-files.js'
 import { sqlString, sqlStringList } from './sql.js'
 
 /** The statuses of rows never sent: Census's "Invalid". */
@@ -45,38 +53,230 @@ export interface RecordsPage {
   total: number
   limit: number
   offset: number
+  /** where the next page starts (pass it as `after`); absent on the last page */
+  next?: RecordPosition
+}
+
+/**
+ * A place in a run's records in send order: the batch file (its name in the run's folder) and the
+ * row in it. A page that starts `after` a position seeks to its file instead of counting rows.
+ */
+export interface RecordPosition {
+  file: string
+  row: number
 }
 
 export const DEFAULT_PAGE_SIZE = 100
 export const MAX_SAMPLE = 100
 
-/** The records of a run, filtered and paged, in the order they were sent. */
-export async function records(
-  lake: LakeContext,
-  query: RunRef & RecordFilter & { limit?: number; offset?: number },
-): Promise<RecordsPage> {
+export interface RecordsQuery extends RunRef, RecordFilter {
+  /** rows per page; 100 by default */
+  limit?: number
+  /** rows of the filter to skip */
+  offset?: number
+  /** start after this position (a previous page's `next`) instead of at an offset */
+  after?: RecordPosition
+}
+
+/**
+ * The records of a run, filtered and paged, in the order they were sent. The run's batch summaries
+ * say how many rows of each file match, so a page reads only the files it is in, whether it is the
+ * first or the last: the total is a sum, and an offset or a position is found file by file.
+ */
+export async function records(lake: LakeContext, query: RecordsQuery): Promise<RecordsPage> {
   const limit = count('limit', query.limit ?? DEFAULT_PAGE_SIZE)
   const offset = count('offset', query.offset ?? 0)
-  return withRunTable(
+  if (query.after !== undefined) position(query.after, offset)
+  // checks the statuses and operations before anything is read
+  where(query)
+  const run = { org: lake.org, sync: query.sync, runId: query.runId }
+  const files = await runFiles(lake, run)
+  if (files === undefined) return { rows: [], total: 0, limit, offset }
+  return purgedIfGone(lake, run, async () => {
+    const connection = await lake.connection()
+    const readable = await lake.storage.readable(files.map((file) => file.path))
+    const summaries = await lake.summaries.of(connection, files, readable)
+    const statuses = setOf(query.status)
+    const operations = setOf(query.operation)
+    const matching = summaries.map((summary) => matchingRows(summary, statuses, operations))
+    const page =
+      query.identifier === undefined
+        ? await pageBySummaries(lake, query, summaries, matching, limit, offset)
+        : await pageOfIdentifier(lake, query, summaries, matching, limit, offset)
+    return { ...page, limit, offset }
+  })
+}
+
+type Page = Pick<RecordsPage, 'rows' | 'total' | 'next'>
+
+/** A page found from the files' counts: only the files from the page's start until it is full are read. */
+async function pageBySummaries(
+  lake: LakeContext,
+  query: RecordsQuery,
+  summaries: readonly BatchSummary[],
+  matching: readonly number[],
+  limit: number,
+  offset: number,
+): Promise<Page> {
+  const total = matching.reduce((sum, n) => sum + n, 0)
+  let first: number
+  let skip = 0
+  if (query.after !== undefined) {
+    first = fileIndex(summaries, query.after)
+  } else {
+    skip = offset
+    first = 0
+    while (first < summaries.length && skip >= matching[first]!) skip -= matching[first++]!
+  }
+  // One row more than the page, to know whether another page follows.
+  const wanted = skip + limit + 1
+  const chosen: BatchSummary[] = []
+  let available = 0
+  for (let i = first; i < summaries.length && available < wanted; i++) {
+    if (matching[i] === 0) continue
+    chosen.push(summaries[i]!)
+    // the rows of the position's own file before it are not available
+    if (!(query.after !== undefined && i === first)) available += matching[i]!
+  }
+  if (chosen.length === 0 || limit === 0) return { rows: [], total }
+  const filter = where(query)
+  const conditions = filter.conditions
+  if (query.after !== undefined) {
+    filter.params.push(summaries[first]!.readable, query.after.row)
+    const n = filter.params.length
+    conditions.push(`(filename <> $${n - 1} OR file_row_number > $${n})`)
+  }
+  const rows = await readPositionedRows(
     lake,
-    { org: lake.org, ...query },
-    async (table) => {
-      const filter = where(query)
-      const connection = await lake.connection()
-      const rows = await rowsAt(
-        lake,
-        `SELECT filename, file_row_number FROM ${table} ${filter.sql}
-         ORDER BY ${SEND_ORDER} LIMIT ${limit} OFFSET ${offset}`,
-        filter.params,
-      )
-      const total = await connection.runAndReadAll(
-        `SELECT count(*) FROM ${table} ${filter.sql}`,
-        filter.params,
-      )
-      return { rows, total: Number(total.getRows()[0]![0]), limit, offset }
-    },
-    () => ({ rows: [], total: 0, limit, offset }),
+    `SELECT ${ROW_COLUMNS}, filename, file_row_number
+     FROM ${parquetTable(chosen.map((summary) => summary.readable))}
+     ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+     ORDER BY ${SEND_ORDER} LIMIT ${limit + 1} OFFSET ${skip}`,
+    filter.params,
+    summaries,
   )
+  return pageOf(rows, limit, total)
+}
+
+/**
+ * A page of one identifier's rows, from the files whose statuses match and whose identifier filter
+ * says they may hold it (usually one or two of a run's files). One query reads the page and
+ * counts every match (an identifier has a handful of rows, so the count is cheap): the count is taken
+ * before the rows up to the position are dropped.
+ */
+async function pageOfIdentifier(
+  lake: LakeContext,
+  query: RecordsQuery,
+  summaries: readonly BatchSummary[],
+  matching: readonly number[],
+  limit: number,
+  offset: number,
+): Promise<Page> {
+  const withStatus = summaries.filter((_, i) => matching[i]! > 0)
+  const connection = await lake.connection()
+  const mayHold = await lake.identifiers.filesThatMayHold(connection, query.identifier!, withStatus)
+  const candidates = withStatus.filter((_, i) => mayHold[i])
+  if (candidates.length === 0) return { rows: [], total: 0 }
+  const filter = where(query)
+  let qualify = ''
+  if (query.after !== undefined) {
+    const first = fileIndex(summaries, query.after)
+    const later = summaries.slice(first + 1).map((summary) => summary.readable)
+    filter.params.push(summaries[first]!.readable, query.after.row)
+    const n = filter.params.length
+    qualify = `QUALIFY (filename = $${n - 1} AND file_row_number > $${n})${
+      later.length ? ` OR filename IN (SELECT unnest(${sqlStringList(later)}))` : ''
+    }`
+  }
+  const rows =
+    limit === 0
+      ? []
+      : await readPositionedRows(
+          lake,
+          `SELECT ${ROW_COLUMNS}, filename, file_row_number, count(*) OVER () AS total
+     FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${filter.sql} ${qualify}
+     ORDER BY ${SEND_ORDER} LIMIT ${limit + 1} OFFSET ${offset}`,
+          filter.params,
+          summaries,
+        )
+  if (rows.length > 0) return pageOf(rows, limit, rows[0]!.total!)
+  // past the last match, or no rows asked for: the count alone
+  const all = where(query)
+  const counted = await connection.runAndReadAll(
+    `SELECT count(*) FROM ${parquetTable(candidates.map((summary) => summary.readable))} ${all.sql}`,
+    all.params,
+  )
+  return { rows: [], total: Number(counted.getRows()[0]![0]) }
+}
+
+function pageOf(rows: readonly PositionedRow[], limit: number, total: number): Page {
+  const page = rows.slice(0, limit)
+  const last = page[page.length - 1]
+  return {
+    rows: page.map((row) => row.row),
+    total,
+    ...(rows.length > limit && last ? { next: last.position } : {}),
+  }
+}
+
+/** The index, in send order, of the file a position is in; a position from another run is refused. */
+function fileIndex(summaries: readonly BatchSummary[], after: RecordPosition): number {
+  const index = summaries.findIndex((summary) => fileName(summary.path) === after.file)
+  if (index === -1) {
+    throw new SluiceError('config', `the position's batch file "${after.file}" is not one of this run's.`, {
+      component: 'tracking',
+      code: 'INVALID_POSITION',
+      hint: "Start from the first page, or pass a page's `next` of the same run.",
+    })
+  }
+  return index
+}
+
+function position(after: RecordPosition, offset: number): void {
+  const valid = typeof after.file === 'string' && /^[^/\\]+\.parquet$/.test(after.file)
+  if (!valid || !Number.isSafeInteger(after.row) || after.row < 0 || offset > 0) {
+    throw new SluiceError(
+      'config',
+      offset > 0
+        ? 'give a page either an offset or a position to start after, not both.'
+        : `the position ${JSON.stringify(after)} is not a batch file name and a row number ≥ 0.`,
+      { component: 'tracking', code: 'INVALID_POSITION' },
+    )
+  }
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
+}
+
+function setOf(value: string | readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return value === undefined ? undefined : new Set(typeof value === 'string' ? [value] : value)
+}
+
+interface PositionedRow {
+  row: TrackedRow
+  position: RecordPosition
+  /** a query's `total` column, when it has one */
+  total?: number
+}
+
+async function readPositionedRows(
+  lake: LakeContext,
+  sql: string,
+  params: DuckDBValue[],
+  summaries: readonly BatchSummary[],
+): Promise<PositionedRow[]> {
+  const paths = new Map(summaries.map((summary) => [summary.readable, fileName(summary.path)]))
+  const connection = await lake.connection()
+  const result = await connection.runAndReadAll(sql, params)
+  return result.getRowObjects().map((row) => ({
+    row: trackedRow(row),
+    position: {
+      file: paths.get(String(row.filename)) ?? String(row.filename),
+      row: Number(row.file_row_number),
+    },
+    ...(row.total !== undefined ? { total: Number(row.total) } : {}),
+  }))
 }
 
 /**
@@ -235,7 +435,7 @@ const STATUS_NAMES: ReadonlySet<string> = new Set(TRACKING_STATUSES)
 const OPERATION_NAMES: ReadonlySet<string> = new Set(OPERATIONS)
 
 /** The WHERE clause of a filter. Statuses and operations are checked against the known names. */
-export function where(filter: RecordFilter): { sql: string; params: DuckDBValue[] } {
+export function where(filter: RecordFilter): { sql: string; conditions: string[]; params: DuckDBValue[] } {
   const conditions: string[] = []
   const params: DuckDBValue[] = []
   const statuses = listOf(filter.status)
@@ -247,7 +447,7 @@ export function where(filter: RecordFilter): { sql: string; params: DuckDBValue[
     params.push(filter.identifier)
     conditions.push(`identifier = $${params.length}`)
   }
-  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', conditions, params }
 }
 
 function listOf<T extends string>(value: T | readonly T[] | undefined): readonly T[] | undefined {
@@ -307,7 +507,11 @@ async function rowsAt(lake: LakeContext, picking: string, params: DuckDBValue[])
 async function readRows(lake: LakeContext, sql: string, params: DuckDBValue[]): Promise<TrackedRow[]> {
   const connection = await lake.connection()
   const result = await connection.runAndReadAll(sql, params)
-  return result.getRowObjects().map((row) => ({
+  return result.getRowObjects().map(trackedRow)
+}
+
+function trackedRow(row: Record<string, DuckDBValue>): TrackedRow {
+  return {
     internalId: row.sync_tracking_internal_id as string,
     identifier: row.identifier as string | null,
     payload: row.record_payload as string,
@@ -318,7 +522,7 @@ async function readRows(lake: LakeContext, sql: string, params: DuckDBValue[]): 
     batchEndedAt: isoFromMs(row.batch_ended_ms),
     runId: row.run_id as string,
     hash: row.record_hash as string | null,
-  }))
+  }
 }
 
 function isoFromMs(value: DuckDBValue | undefined): string {

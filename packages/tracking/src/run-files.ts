@@ -1,15 +1,21 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
+import type { BatchSummaries } from './batch-summaries.js'
+import type { IdentifierFilters } from './identifier-filters.js'
 import { type RunLocation, runFolder, syncFolder } from './layout.js'
 import { type PurgedRun, RunPurgedError } from './purged-run.js'
 import { readPurgedNote } from './retention.js'
 import { sqlStringList } from './sql.js'
-import type { LakeStorage } from './storage.js'
+import type { LakeEntry, LakeStorage } from './storage.js'
 
 /** What a query needs to read the lake. */
 export interface LakeContext {
   storage: LakeStorage
   org: string
   connection: () => Promise<DuckDBConnection>
+  /** what each batch file holds, kept across queries so a page does not read every file again */
+  summaries: BatchSummaries
+  /** which identifiers each batch file may hold, kept for searches */
+  identifiers: IdentifierFilters
 }
 
 /** Whether the lake holds a run's rows. */
@@ -42,14 +48,21 @@ export async function runState(lake: LakeContext, sync: string, runId: string): 
  * error in DuckDB, and a listing works the same for any storage.
  */
 export async function runTable(lake: LakeContext, run: RunLocation): Promise<string | undefined> {
+  const batches = await runFiles(lake, run)
+  if (batches === undefined) return undefined
+  return parquetTable(await lake.storage.readable(batches.map((file) => file.path)))
+}
+
+/** A run's batch files sorted by path, or undefined when it has none; a purged run throws. */
+export async function runFiles(lake: LakeContext, run: RunLocation): Promise<LakeEntry[] | undefined> {
   const files = await lake.storage.list(runFolder(run))
-  const batches = files.filter((file) => file.path.endsWith('.parquet')).map((file) => file.path)
+  const batches = files.filter((file) => file.path.endsWith('.parquet'))
   if (batches.length === 0) {
     const purged = await readPurgedNote(lake.storage, run)
     if (purged) throw new RunPurgedError(purged)
     return undefined
   }
-  return parquetTable(await lake.storage.readable(batches.sort()))
+  return batches.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
 /** The table of every run of a sync still in the lake, or undefined when there is none. */
@@ -60,7 +73,7 @@ export async function syncTable(lake: LakeContext, sync: string): Promise<string
   return parquetTable(await lake.storage.readable(batches.sort()))
 }
 
-function parquetTable(files: readonly string[]): string {
+export function parquetTable(files: readonly string[]): string {
   return `read_parquet(${sqlStringList(files)}, union_by_name = true, filename = true, file_row_number = true)`
 }
 
@@ -76,8 +89,17 @@ export async function withRunTable<T>(
 ): Promise<T> {
   const table = await runTable(lake, run)
   if (table === undefined) return empty()
+  return purgedIfGone(lake, run, () => query(table))
+}
+
+/** Runs a read of a run's files; when it fails because a purge removed them, says the run was purged. */
+export async function purgedIfGone<T>(
+  lake: LakeContext,
+  run: RunLocation,
+  read: () => Promise<T>,
+): Promise<T> {
   try {
-    return await query(table)
+    return await read()
   } catch (error) {
     const purged = await readPurgedNote(lake.storage, run)
     if (purged) throw new RunPurgedError(purged)

@@ -6,16 +6,27 @@
 import { type DiffRunInput, diffRun } from './workloads/diff-run.js'
 import { type EngineRunInput, engineRun } from './workloads/engine-run.js'
 import { type RawHttpRunInput, rawHttpRun } from './workloads/raw-http.js'
+import { type RecordsApiInput, recordsApiRun } from './workloads/records-api.js'
+import { type SchedulerDriftInput, schedulerDriftRun } from './workloads/scheduler-drift.js'
 
-export type Task = (input: unknown) => Promise<unknown>
+export interface Task {
+  run(input: unknown): Promise<unknown>
+  /**
+   * Whether the worker samples the task's memory on an interval (the default). A task that measures
+   * its own process's CPU time turns it off, so the sampler's work is not counted as its own.
+   */
+  sampleMemory: boolean
+}
 
 /** Types a task's input: the parent sends exactly what the figure built for it. */
-function task<I, O>(run: (input: I) => Promise<O>): Task {
-  return (input) => run(input as I)
+function task<I, O>(run: (input: I) => Promise<O>, options: { sampleMemory?: boolean } = {}): Task {
+  return { run: (input) => run(input as I), sampleMemory: options.sampleMemory ?? true }
 }
 
 export const tasks: Record<string, Task> = {
   diffRun: task((input: DiffRunInput) => diffRun(input)),
   engineRun: task((input: EngineRunInput) => engineRun(input)),
   rawHttp: task((input: RawHttpRunInput) => rawHttpRun(input)),
+  recordsApi: task((input: RecordsApiInput) => recordsApiRun(input)),
+  schedulerDrift: task((input: SchedulerDriftInput) => schedulerDriftRun(input), { sampleMemory: false }),
 }

@@ -21,6 +21,10 @@ const ISSUE_KEYS = [
   'rerun_unchanged_requests',
   'rerun_1pct_fraction',
   'tracking_overhead_fraction',
+  'scheduler_drift_p99_ms',
+  'scheduler_idle_cpu_percent',
+  'records_api_p99_ms',
+  'records_api_p50_ms',
 ]
 
 const measured: Measurement[] = [

@@ -1,8 +1,10 @@
 import { PassThrough, Readable } from 'node:stream'
-import { FINAL_STATUSES, type RunRecord, redact, type SyncOverview } from '@sluice/core'
+import { FINAL_STATUSES, type RunRecord, redact, type SyncOverview, toSluiceError } from '@sluice/core'
+import type { RecordPosition } from '@sluice/tracking'
 import type { TObject, TSchema } from 'typebox'
 import { runJson } from '../output/run-summary.js'
 import { parseSince, runReport } from '../project/history.js'
+import { decodeRecordsCursor, encodeRecordsCursor } from './cursor.js'
 import type { ServeHost } from './host.js'
 import { ApiProblem, badRequest, conflict, notFound } from './problem.js'
 import {
@@ -99,15 +101,15 @@ function syncView(host: ServeHost, overview: SyncOverview) {
   }
 }
 
-const encodeCursor = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url')
-function decodeCursor(cursor: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString()
-  const match = /^o:(\d+)$/.exec(text)
-  if (!match)
-    throw badRequest('the cursor is not one this API gave out', [
-      { field: 'cursor', message: 'is not a cursor from nextCursor' },
-    ])
-  return Number(match[1])
+const invalidCursor = () =>
+  badRequest('the cursor is not one this API gave out for this run', [
+    { field: 'cursor', message: 'is not a cursor from nextCursor' },
+  ])
+
+function decodeCursor(cursor: string): RecordPosition {
+  const position = decodeRecordsCursor(cursor)
+  if (!position) throw invalidCursor()
+  return position
 }
 
 function triggerAnswer(
@@ -322,23 +324,25 @@ export const ROUTES: RouteSpec[] = [
           `row-level tracking for run ${run.id} was removed by retention on ${state.purged.purgedAt}`,
         )
       }
-      const limit = q.limit ?? 100
-      const offset = q.cursor ? decodeCursor(q.cursor) : 0
-      const page = await host.lake.records({
-        ...ref,
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.operation ? { operation: q.operation } : {}),
-        ...(q.search ? { identifier: q.search } : {}),
-        limit,
-        offset,
-      })
-      const next = offset + page.rows.length
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined
+      const page = await host.lake
+        .records({
+          ...ref,
+          ...(q.status ? { status: q.status } : {}),
+          ...(q.operation ? { operation: q.operation } : {}),
+          ...(q.search ? { identifier: q.search } : {}),
+          limit: q.limit ?? 100,
+          ...(after ? { after } : {}),
+        })
+        .catch((error: unknown) => {
+          throw toSluiceError(error).code === 'INVALID_POSITION' ? invalidCursor() : error
+        })
       return json({
         runId: run.id,
         sync: run.sync,
         total: page.total,
         rows: page.rows,
-        nextCursor: next < page.total ? encodeCursor(next) : null,
+        nextCursor: page.next ? encodeRecordsCursor(page.next) : null,
       })
     },
   },

@@ -4,6 +4,8 @@ import { engineFigure } from './engine.js'
 import { httpOverheadFigure } from './http-overhead.js'
 import { incrementalFigure } from './incremental.js'
 import { rateLimitFigure } from './rate-limit.js'
+import { recordsApiFigure } from './records-api.js'
+import { schedulerFigure } from './scheduler.js'
 
 /** Every figure, in the order `pnpm bench` runs and prints them. */
 export const figures: readonly Figure[] = [
@@ -12,4 +14,6 @@ export const figures: readonly Figure[] = [
   httpOverheadFigure,
   rateLimitFigure,
   incrementalFigure,
+  schedulerFigure,
+  recordsApiFigure,
 ]

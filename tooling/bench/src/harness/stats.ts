@@ -16,3 +16,11 @@ export function roundTo(value: number, significant = 3): number {
   if (value === 0 || !Number.isFinite(value)) return value
   return Number(value.toPrecision(significant))
 }
+
+/** The nearest-rank percentile (`p` in 0–100) of a non-empty list: the smallest value ≥ p% of them. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of an empty list')
+  if (!(p >= 0 && p <= 100)) throw new Error(`percentile ${p} is not between 0 and 100`)
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
