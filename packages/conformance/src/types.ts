@@ -12,12 +12,15 @@ export interface DestinationFake {
   /**
    * What the destination holds now for an object, identifier → fields, as the conformance kit reads
    * it back. For append-only objects, every appended item in arrival order under a synthetic key.
+   * A destination that writes files answers from what it stored (a bucket, a folder), hence a promise.
    */
-  records(object: string): Map<string, Record<string, unknown>>
+  records(
+    object: string,
+  ): Map<string, Record<string, unknown>> | Promise<Map<string, Record<string, unknown>>>
   /** counters the kit checks limits against */
   readonly stats: FakeStats
   /** forgets every record and counter */
-  reset(): void
+  reset(): void | Promise<void>
 }
 
 export interface FakeStats {

@@ -55,7 +55,7 @@ async function runCheck(title: string, connector: DestinationConnector<typeof Re
   if (!check) throw new Error(`no check titled ${title}`)
   harness = new Harness(resolveOptions({ ...base, connector }) as never)
   await harness.start()
-  harness.reset()
+  await harness.reset()
   try {
     await check.run(harness)
   } finally {
