@@ -57,9 +57,7 @@ function toCsv(rows: unknown[][]): string {
   const field = (value: unknown) => `"${String(value ?? '').replaceAll('"', '""')}"`
   // The fake leaves a row's trailing empty cells out, as the API does: every line gets every column.
   const width = Math.max(0, ...rows.map((row) => row.length))
-  return rows
-    .map((row) => `${Array.from({ length: width }, (_, i) => field(row[i])).join(',')}\r\n`)
-    .join('')
+  return rows.map((row) => `${Array.from({ length: width }, (_, i) => field(row[i])).join(',')}\r\n`).join('')
 }
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
