@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { createFakeStats, createFaults, type DestinationFake, resetFakeStats } from '@sluice/conformance/fake'
+import { createFakeStats, createFaults, resetFakeStats, type StorageFake } from '@sluice/conformance/fake'
 import { HttpResponse, http } from 'msw'
 import type { Manifest } from '../src/index.js'
 import { testClient } from './harness.js'
@@ -24,7 +24,7 @@ export function createBucketFake(options: {
   endpoint: () => string
   bucket: string
   denied: string[]
-}): DestinationFake {
+}): StorageFake {
   const faults = createFaults()
   const stats = createFakeStats()
   const client = () => testClient(options.endpoint())

@@ -12,15 +12,23 @@ export interface DestinationFake {
   /**
    * What the destination holds now for an object, identifier → fields, as the conformance kit reads
    * it back. For append-only objects, every appended item in arrival order under a synthetic key.
-   * A destination that writes files answers from what it stored (a bucket, a folder), hence a promise.
    */
-  records(
-    object: string,
-  ): Map<string, Record<string, unknown>> | Promise<Map<string, Record<string, unknown>>>
+  records(object: string): Map<string, Record<string, unknown>>
   /** counters the kit checks limits against */
   readonly stats: FakeStats
   /** forgets every record and counter */
-  reset(): void | Promise<void>
+  reset(): void
+}
+
+/**
+ * The fake of a destination that stores files (a bucket, a folder): the same switches and counters,
+ * but what it holds is read back from the storage, and emptying it is a request too.
+ */
+export interface StorageFake extends Omit<DestinationFake, 'records' | 'reset'> {
+  /** what a reader of the storage holds now for an object: see `DestinationFake.records` */
+  records(object: string): Promise<Map<string, Record<string, unknown>>>
+  /** empties the storage and forgets every counter */
+  reset(): Promise<void>
 }
 
 export interface FakeStats {

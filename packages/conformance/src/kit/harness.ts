@@ -11,7 +11,7 @@ import type {
 import type { TSchema } from 'typebox'
 import { clearFaults } from '../faults.js'
 import { type FakeHost, startFakeHost } from '../host.js'
-import type { DestinationFake } from '../types.js'
+import type { DestinationFake, StorageFake } from '../types.js'
 import type { ResolvedOptions } from './options.js'
 
 /**
@@ -19,7 +19,7 @@ import type { ResolvedOptions } from './options.js'
  * current check, and every error and log line seen, for the secrets check at the end.
  */
 export class Harness<S extends TSchema = TSchema> {
-  fake!: DestinationFake
+  fake!: DestinationFake | StorageFake
   host!: FakeHost
   readonly errors: unknown[] = []
   readonly logLines: string[] = []

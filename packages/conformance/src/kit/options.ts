@@ -1,6 +1,6 @@
 import type { Behaviour, DestinationConnector, Value } from '@sluice/core/contract'
 import type { Static, TSchema } from 'typebox'
-import type { DestinationFake } from '../types.js'
+import type { DestinationFake, StorageFake } from '../types.js'
 import type { Concern } from './check.js'
 
 /**
@@ -11,7 +11,7 @@ export interface DestinationConformanceOptions<S extends TSchema = TSchema> {
   /** the connector under test, as its package exports it */
   connector: DestinationConnector<S>
   /** creates the fake API; it is served on a fake host for the whole suite and reset before each check */
-  fake: () => DestinationFake
+  fake: () => DestinationFake | StorageFake
   /** a working config for the fake served at `url` */
   config: (url: string) => Static<S>
   /** a config of the right shape whose credentials the fake refuses */
