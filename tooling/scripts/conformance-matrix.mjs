@@ -117,6 +117,57 @@ export function renderMatrix(connectors) {
   return `${lines.join('\n')}\n`
 }
 
+/**
+ * The suites a matrix file shows, read back from its text: what `renderMatrix` was given, but for the
+ * notes of checks that passed (it prints none). Rendering them again gives the same text, so a test can
+ * tell a hand-edited or half-regenerated file from one the script wrote.
+ */
+export function parseMatrix(text) {
+  const cells = (line) => line.slice(2, -2).split(' | ')
+  const lines = text.split('\n')
+  const section = (title) => {
+    const start = lines.indexOf(`## ${title}`)
+    if (start < 0) return []
+    const end = lines.findIndex((l, i) => i > start && l.startsWith('## '))
+    return lines
+      .slice(start + 1, end < 0 ? undefined : end)
+      .filter((l) => l.startsWith('| ') || l.startsWith('- '))
+  }
+  const suites = section('Summary')
+    .slice(2)
+    .map((line) => {
+      const [column, pkg, passed, failed, skipped, ranAt] = cells(line)
+      const run = ranAt !== 'not run'
+      return {
+        package: pkg,
+        column,
+        ranAt: run ? ranAt : undefined,
+        passed: run ? Number(passed) : 0,
+        failed: run ? Number(failed) : 0,
+        skipped: run ? Number(skipped) : 0,
+        checks: new Map(),
+      }
+    })
+  const status = { '✅': 'passed', '❌': 'failed', '➖': 'skipped' }
+  for (const line of section('Checks').slice(2)) {
+    const [title, ...marks] = cells(line)
+    marks.forEach((mark, i) => {
+      if (status[mark]) suites[i]?.checks.set(title, { status: status[mark], note: '' })
+    })
+  }
+  for (const line of section('Notes')) {
+    const suite = suites.find((s) => line.startsWith(`- ${s.column}, `))
+    if (!suite) continue
+    const rest = line.slice(`- ${suite.column}, `.length)
+    const title = [...suite.checks.keys()].find((t) => rest.startsWith(`${t}: `))
+    if (!title) continue
+    const check = suite.checks.get(title)
+    const note = rest.slice(title.length + 2)
+    check.note = check.status === 'failed' ? note.replace(/^failed: /, '') : note
+  }
+  return suites
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const connectors = readConformance()
   writeFileSync(MATRIX_FILE, renderMatrix(connectors))

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { MATRIX_FILE, readConformance } from './conformance-matrix.mjs'
+import { MATRIX_FILE, parseMatrix, readConformance } from './conformance-matrix.mjs'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CATALOG_FILE = join(root, 'apps', 'runner', 'marketplace.json')
@@ -18,8 +18,11 @@ function connectorId(packageName, manifest) {
   return base.startsWith(`${manifest.kind}-`) ? base.slice(manifest.kind.length + 1) : base
 }
 
-/** Conformance per package: the reports when this checkout ran them, else the committed summary. */
-function conformanceByPackage() {
+/**
+ * Conformance per package: the reports when this checkout ran them, else (or with `fromMatrix`) the
+ * committed matrix's summary.
+ */
+function conformanceByPackage(fromMatrix = false) {
   const results = new Map()
   const add = (pkg, r) => {
     const sum = results.get(pkg) ?? { passed: 0, failed: 0, skipped: 0, ranAt: r.ranAt }
@@ -30,19 +33,17 @@ function conformanceByPackage() {
       ranAt: r.ranAt,
     })
   }
-  for (const c of readConformance()) if (c.ranAt) add(c.package, c)
+  if (!fromMatrix) for (const c of readConformance()) if (c.ranAt) add(c.package, c)
   if (results.size === 0 && existsSync(MATRIX_FILE)) {
-    const row = /^\| [^|]+ \| (@[^ ]+|[a-z][^ ]*) \| (\d+) \| (\d+) \| (\d+) \| ([^ ]+) \|$/
-    for (const line of readFileSync(MATRIX_FILE, 'utf8').split('\n')) {
-      const m = row.exec(line)
-      if (m) add(m[1], { passed: +m[2], failed: +m[3], skipped: +m[4], ranAt: m[5] })
-    }
+    for (const suite of parseMatrix(readFileSync(MATRIX_FILE, 'utf8')))
+      if (suite.ranAt) add(suite.package, suite)
   }
   return results
 }
 
-export function buildCatalog() {
-  const conformance = conformanceByPackage()
+/** The catalog; `fromMatrix` takes conformance from the committed matrix even where reports exist. */
+export function buildCatalog({ fromMatrix = false } = {}) {
+  const conformance = conformanceByPackage(fromMatrix)
   const connectors = []
   const base = join(root, 'connectors')
   for (const dir of readdirSync(base).sort()) {

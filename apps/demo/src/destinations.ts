@@ -1,4 +1,4 @@
-import type { DemoDestinationName } from './project.js'
+import { DEMO_EXPORTS, DEMO_SHEET, type DemoDestinationName } from './project.js'
 /** The environment variables that point the demo's destinations at a real account. */
 export const BRAZE_ENV = ['BRAZE_API_KEY', 'BRAZE_INSTANCE_URL'] as const
 export const SALESFORCE_ENV = [
@@ -7,12 +7,25 @@ export const SALESFORCE_ENV = [
   'SALESFORCE_REFRESH_TOKEN',
 ] as const
 
+/** A Google account: an OAuth client, a refresh token it granted and the spreadsheet to keep. */
+export const SHEETS_ENV = [
+  'SHEETS_SPREADSHEET_ID',
+  'SHEETS_CLIENT_ID',
+  'SHEETS_CLIENT_SECRET',
+  'SHEETS_REFRESH_TOKEN',
+] as const
+/** Where a real account's API and tokens are, unless the environment says otherwise. */
+const GOOGLE = {
+  SHEETS_API_URL: 'https://sheets.googleapis.com',
+  SHEETS_TOKEN_URI: 'https://oauth2.googleapis.com/token',
+}
+
 const FAKE_SALESFORCE = { clientId: 'fake-consumer-key', refreshToken: 'fake-refresh-token' }
 
 export interface DemoDestination {
   name: DemoDestinationName
-  /** where it points: a fake on loopback, or the real API from the environment */
-  kind: 'fake' | 'real'
+  /** where it points: a fake on loopback, the real API from the environment, or a local folder */
+  kind: 'fake' | 'real' | 'folder'
   url: string
 }
 
@@ -20,6 +33,8 @@ export interface DemoDestinations {
   destinations: DemoDestination[]
   /** the variables set to point the project at the fakes (fake credentials only, never real ones) */
   fakeEnv: Record<string, string>
+  /** the fake sheet's rows as it holds them now, header first; undefined with a real account */
+  fakeSheet?: () => unknown[][]
   close(): Promise<void>
 }
 
@@ -67,9 +82,35 @@ export async function startDemoDestinations(
     set('SALESFORCE_REFRESH_TOKEN', FAKE_SALESFORCE.refreshToken)
     destinations.push({ name: 'salesforce', kind: 'fake', url: host.url })
   }
+  let fakeSheet: (() => unknown[][]) | undefined
+  if (!names.includes('sheets')) {
+    // not part of this demo
+  } else if (hasAll(SHEETS_ENV)) {
+    for (const [name, value] of Object.entries(GOOGLE)) process.env[name] ||= value
+    const id = process.env.SHEETS_SPREADSHEET_ID!
+    destinations.push({ name: 'sheets', kind: 'real', url: `https://docs.google.com/spreadsheets/d/${id}` })
+  } else {
+    const { createFakeSheets, FAKE_SHEETS_OAUTH, FAKE_SPREADSHEET_ID } = await import(
+      '@sluice/destination-sheets/fake'
+    )
+    const fake = createFakeSheets({ spreadsheets: [{ id: FAKE_SPREADSHEET_ID, title: 'Sluice demo' }] })
+    const host = await startFakeHost(fake)
+    closers.push(() => host.close())
+    set('SHEETS_SPREADSHEET_ID', FAKE_SPREADSHEET_ID)
+    set('SHEETS_API_URL', host.url)
+    set('SHEETS_TOKEN_URI', `${host.url}/token`)
+    set('SHEETS_CLIENT_ID', FAKE_SHEETS_OAUTH.clientId)
+    set('SHEETS_CLIENT_SECRET', FAKE_SHEETS_OAUTH.clientSecret)
+    set('SHEETS_REFRESH_TOKEN', FAKE_SHEETS_OAUTH.refreshToken)
+    destinations.push({ name: 'sheets', kind: 'fake', url: host.url })
+    fakeSheet = () => fake.values(DEMO_SHEET)
+  }
+  // Files go to a folder inside the demo's; an s3:// url in the project config sends them to a bucket.
+  if (names.includes('s3')) destinations.push({ name: 's3', kind: 'folder', url: `file:${DEMO_EXPORTS}` })
   return {
     destinations,
     fakeEnv,
+    ...(fakeSheet ? { fakeSheet } : {}),
     close: async () => {
       await Promise.allSettled(closers.map((close) => close()))
     },

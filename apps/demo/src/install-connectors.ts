@@ -8,6 +8,8 @@ export const DEMO_CONNECTORS = [
   '@sluice/source-duckdb',
   '@sluice/destination-braze',
   '@sluice/destination-salesforce',
+  '@sluice/destination-sheets',
+  '@sluice/destination-s3',
 ] as const
 
 const require = createRequire(import.meta.url)

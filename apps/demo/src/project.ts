@@ -1,13 +1,20 @@
 import { CUSTOMERS_MODEL_SQL } from './warehouse.js'
 
-export type DemoDestinationName = 'braze' | 'salesforce'
-export const DEMO_DESTINATIONS: readonly DemoDestinationName[] = ['braze', 'salesforce']
+export type DemoDestinationName = 'braze' | 'salesforce' | 'sheets' | 's3'
+export const DEMO_DESTINATIONS: readonly DemoDestinationName[] = ['braze', 'salesforce', 'sheets', 's3']
 
 /** The demo's sync to each destination, in the order they run. */
 export const DEMO_SYNCS: Record<DemoDestinationName, string> = {
   braze: 'customers_to_braze',
   salesforce: 'contacts_to_salesforce',
+  sheets: 'customers_to_sheet',
+  s3: 'customers_to_s3',
 }
+
+/** The sheet (tab) the Sheets sync keeps. */
+export const DEMO_SHEET = 'Customers'
+/** The folder, inside the demo folder, the S3 sync writes its files to. */
+export const DEMO_EXPORTS = 'exports'
 
 /**
  * The demo project as `sluice.json`: JSON, because the demo folder sits outside any package that could
@@ -42,6 +49,30 @@ export function demoConfig(
             refreshToken: '${env:SALESFORCE_REFRESH_TOKEN}',
           },
           bulkPollIntervalMs: 200,
+        },
+      },
+      sheets: {
+        type: 'sheets',
+        config: {
+          spreadsheetId: '${env:SHEETS_SPREADSHEET_ID}',
+          apiUrl: '${env:SHEETS_API_URL}',
+          auth: {
+            type: 'refresh_token',
+            clientId: '${env:SHEETS_CLIENT_ID}',
+            clientSecret: '${env:SHEETS_CLIENT_SECRET}',
+            refreshToken: '${env:SHEETS_REFRESH_TOKEN}',
+            tokenUri: '${env:SHEETS_TOKEN_URI}',
+          },
+        },
+      },
+      s3: {
+        type: 's3',
+        // A local folder: the same writer as a bucket (s3://bucket/prefix), files and manifests alike.
+        config: {
+          url: `file:${DEMO_EXPORTS}`,
+          format: 'parquet',
+          mode: 'diff',
+          columns: { lifetime_value: 'DECIMAL(12,2)', orders: 'INTEGER' },
         },
       },
     },
@@ -90,6 +121,45 @@ export function demoConfig(
           { from: 'phone', to: 'Phone' },
           { from: 'lifetime_value', to: 'Lifetime_Value__c' },
           { constant: 'Web', to: 'LeadSource' },
+        ],
+      },
+      customers_to_sheet: {
+        description:
+          'customers in a Google Sheet for the sales team, mirrored: rows of customers who leave go',
+        model: 'customers',
+        destination: 'sheets',
+        object: DEMO_SHEET,
+        behaviour: 'mirror',
+        deleteBehaviour: 'delete',
+        identifier: { column: 'customer_id', field: 'customer_id' },
+        mappings: [
+          { from: 'first_name', to: 'first_name' },
+          { from: 'last_name', to: 'last_name' },
+          { from: 'email', to: 'email' },
+          { from: 'country', to: 'country' },
+          { from: 'plan', to: 'plan' },
+          { from: 'lifetime_value', to: 'lifetime_value' },
+          { from: 'orders', to: 'orders' },
+        ],
+      },
+      customers_to_s3: {
+        description:
+          'customers as parquet files, in diff mode: each run writes its added, changed and removed rows',
+        model: 'customers',
+        destination: 's3',
+        object: 'customers',
+        behaviour: 'mirror',
+        deleteBehaviour: 'delete',
+        identifier: { column: 'customer_id', field: 'customer_id' },
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'first_name', to: 'first_name' },
+          { from: 'last_name', to: 'last_name' },
+          { from: 'country', to: 'country' },
+          { from: 'plan', to: 'plan' },
+          { from: 'lifetime_value', to: 'lifetime_value' },
+          { from: 'orders', to: 'orders' },
+          { from: 'last_order_at', to: 'last_order_at' },
         ],
       },
     },

@@ -16,10 +16,12 @@ import {
 } from '@sluice/runner'
 import { startDemoDestinations } from './destinations.js'
 import { installDemoConnectors } from './install-connectors.js'
-import { DEMO_DESTINATIONS, DEMO_SYNCS, demoConfig } from './project.js'
+import { DEMO_DESTINATIONS, DEMO_EXPORTS, DEMO_SHEET, DEMO_SYNCS, demoConfig } from './project.js'
 import { changeDemoWarehouse, createDemoWarehouse } from './warehouse.js'
 
 const DEMO_NAME = 'sluice-demo'
+/** What the fake spreadsheet's sheet holds after the demo, since nobody can open it in Google Sheets. */
+const FAKE_SHEET_FILE = 'fake-sheet.csv'
 /** Written by `--serve` while the fakes run: the variables that point a shell at them. */
 const FAKE_ENV_FILE = 'fake-apis.env'
 
@@ -44,8 +46,18 @@ async function prepareDir(dir: string): Promise<void> {
     await rm(join(dir, '.sluice'), { recursive: true, force: true })
     await rm(join(dir, 'warehouse.duckdb'), { force: true })
     await rm(join(dir, 'warehouse.duckdb.wal'), { force: true })
+    await rm(join(dir, DEMO_EXPORTS), { recursive: true, force: true })
+    await rm(join(dir, FAKE_SHEET_FILE), { force: true })
   }
   await mkdir(dir, { recursive: true })
+}
+
+/** RFC 4180 rows, every value quoted: what a spreadsheet exports. */
+function toCsv(rows: unknown[][]): string {
+  const field = (value: unknown) => `"${String(value ?? '').replaceAll('"', '""')}"`
+  // The fake leaves a row's trailing empty cells out, as the API does: every line gets every column.
+  const width = Math.max(0, ...rows.map((row) => row.length))
+  return rows.map((row) => `${Array.from({ length: width }, (_, i) => field(row[i])).join(',')}\r\n`).join('')
 }
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 1)}…` : text)
@@ -126,7 +138,7 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
   if (usable.length === 0) {
     throw new SluiceError(
       'config',
-      'no demo destination is usable: neither the Braze nor the Salesforce connector loads (see above).',
+      'no demo destination is usable: none of the Braze, Salesforce, Google Sheets and S3 connectors loads (see above).',
       {
         code: 'CONNECTOR_NOT_INSTALLED',
       },
@@ -139,7 +151,9 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
       say(
         d.kind === 'fake'
           ? `   ${d.name.padEnd(10)} fake API on ${d.url} ${paint.dim('(no credentials needed)')}`
-          : `   ${d.name.padEnd(10)} ${paint.yellow(`your account at ${d.url}`)} ${paint.dim('(from the environment)')}`,
+          : d.kind === 'folder'
+            ? `   ${d.name.padEnd(10)} local folder ${shown(join(dir, DEMO_EXPORTS))} ${paint.dim('(the same writer as a bucket)')}`
+            : `   ${d.name.padEnd(10)} ${paint.yellow(`your account at ${d.url}`)} ${paint.dim('(from the environment)')}`,
       )
     }
     await writeFile(configFile, `${JSON.stringify(demoConfig(usable), null, 2)}\n`)
@@ -183,6 +197,23 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
     say(`   warehouse        ${shown(warehouse)}`)
     if (state.backend === 'duckdb') say(`   state and runs   ${shown(state.path)}`)
     if (lakePath) say(`   tracking lake    ${shown(lakePath)} ${paint.dim('(parquet, one file per batch)')}`)
+    const sheet = apis.destinations.find((d) => d.name === 'sheets')
+    if (sheet?.kind === 'real') say(`   sheet            ${sheet.url} ${paint.dim(`(tab ${DEMO_SHEET})`)}`)
+    if (sheet?.kind === 'fake' && apis.fakeSheet) {
+      // Nobody can open the fake's spreadsheet: what it holds is written out next to the project.
+      const file = join(dir, FAKE_SHEET_FILE)
+      await writeFile(file, toCsv(apis.fakeSheet()))
+      say(
+        `   sheet            ${shown(file)} ${paint.dim(`(tab ${DEMO_SHEET} of the fake spreadsheet, as CSV)`)}`,
+      )
+    }
+    if (apis.destinations.some((d) => d.name === 's3')) {
+      const files = join(dir, DEMO_EXPORTS)
+      say(
+        `   files            ${shown(files)} ${paint.dim('(parquet: added, changed and removed rows of each run, and its manifest.json)')}`,
+      )
+      say(paint.dim(`   SELECT * FROM read_parquet('${files}/customers_to_s3/*/*/removed-*.parquet')`))
+    }
 
     if (lakePath) {
       say('\n   Rejected rows of both runs by reason, straight from the lake with DuckDB:')
@@ -216,7 +247,12 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
           '   Your own accounts: set BRAZE_API_KEY and BRAZE_INSTANCE_URL (Salesforce: SALESFORCE_LOGIN_URL,',
         ),
       )
-      say(paint.dim('   SALESFORCE_CLIENT_ID, SALESFORCE_REFRESH_TOKEN) and run the demo again.'))
+      say(
+        paint.dim('   SALESFORCE_CLIENT_ID, SALESFORCE_REFRESH_TOKEN; Google Sheets: SHEETS_SPREADSHEET_ID,'),
+      )
+      say(
+        paint.dim('   SHEETS_CLIENT_ID, SHEETS_CLIENT_SECRET, SHEETS_REFRESH_TOKEN) and run the demo again.'),
+      )
     }
 
     const all = [...first, ...second]

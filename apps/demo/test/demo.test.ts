@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
+import type { Manifest } from '@sluice/destination-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CliResult, sluice } from './helpers/cli.js'
 import { folderWithDemo, type RunJson, runsOf } from './helpers/project.js'
@@ -20,6 +21,10 @@ const noCredentials = Object.fromEntries(
     'SALESFORCE_LOGIN_URL',
     'SALESFORCE_CLIENT_ID',
     'SALESFORCE_REFRESH_TOKEN',
+    'SHEETS_SPREADSHEET_ID',
+    'SHEETS_CLIENT_ID',
+    'SHEETS_CLIENT_SECRET',
+    'SHEETS_REFRESH_TOKEN',
   ].map((name) => [name, undefined]),
 )
 
@@ -35,6 +40,11 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(() => dir.remove())
 
+const SHEET_SYNC = 'customers_to_sheet'
+const FILES_SYNC = 'customers_to_s3'
+/** a sync's runs, oldest first */
+const runsOfSync = (sync: string) => runs.filter((r) => r.sync === sync).reverse()
+
 describe('sluice demo', () => {
   it('runs green on a machine without credentials', () => {
     expect(demo.stderr).toBe('')
@@ -42,27 +52,90 @@ describe('sluice demo', () => {
     expect(demo.stdout).toContain('2,000 customers')
     expect(demo.stdout).toMatch(/braze +fake API on http:\/\/127\.0\.0\.1:\d+/)
     expect(demo.stdout).toMatch(/salesforce +fake API on http:\/\/127\.0\.0\.1:\d+/)
+    expect(demo.stdout).toMatch(/sheets +fake API on http:\/\/127\.0\.0\.1:\d+/)
+    expect(demo.stdout).toMatch(/s3 +local folder \S*exports /)
     expect(demo.stdout).toContain('demo finished')
   })
 
   it('runs every sync twice, the second time incrementally', () => {
-    expect(runs).toHaveLength(4)
-    const [secondSalesforce, secondBraze, firstSalesforce, firstBraze] = runs
-    expect(firstBraze!.sync).toBe('customers_to_braze')
-    expect(firstSalesforce!.sync).toBe('contacts_to_salesforce')
-    for (const first of [firstBraze!, firstSalesforce!]) {
+    expect(runs).toHaveLength(8)
+    const [firstBraze, secondBraze] = runsOfSync('customers_to_braze')
+    const [firstSalesforce, secondSalesforce] = runsOfSync('contacts_to_salesforce')
+    for (const first of [
+      firstBraze!,
+      firstSalesforce!,
+      ...[SHEET_SYNC, FILES_SYNC].map((s) => runsOfSync(s)[0]!),
+    ]) {
       expect(first.counts.queried).toBe(2000)
       expect(first.counts.changed).toBe(0)
       expect(first.counts.invalid).toBeGreaterThan(0)
-      expect(first.counts.rejected).toBeGreaterThan(0)
       expect(first.status).toBe('partially_succeeded')
     }
+    for (const first of [firstBraze!, firstSalesforce!]) expect(first.counts.rejected).toBeGreaterThan(0)
     // inserts, updates and deletes reach the second run; Braze's mirror deletes the customers who left
     expect(secondBraze!.counts.changed).toBeGreaterThan(0)
     expect(secondBraze!.counts.removed).toBeGreaterThan(0)
     expect(secondBraze!.counts.added).toBeLessThan(firstBraze!.counts.added / 5)
     expect(secondBraze!.counts.succeededByOperation.delete).toBe(secondBraze!.counts.removed)
     expect(secondSalesforce!.counts.changed).toBeGreaterThan(0)
+  })
+
+  it('keeps a sheet and diff-mode parquet files that hold the same customers', async () => {
+    expect(demo.stdout).toMatch(/sheet +\S*fake-sheet\.csv \(tab Customers/)
+    expect(demo.stdout).toMatch(/files +\S*exports \(parquet/)
+    const instance = await DuckDBInstance.create(':memory:')
+    const connection = await instance.connect()
+    const rows = async (sql: string) =>
+      (await connection.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, string | null>>
+    try {
+      // The files, as a reader folds them: runs in order, added and changed rows in, removed rows out.
+      const exports = join(demoDir, 'exports')
+      const manifests = (await readdir(exports, { recursive: true }))
+        .filter((name) => name.endsWith('manifest.json'))
+        .map((name) => join(exports, name))
+      const runsWritten = await Promise.all(
+        manifests.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as Manifest),
+      )
+      runsWritten.sort((a, b) => a.run.localeCompare(b.run))
+      expect(runsWritten.map((m) => m.mode)).toEqual(['diff', 'diff'])
+      const held = new Map<string, Record<string, string | null>>()
+      for (const manifest of runsWritten) {
+        for (const file of manifest.files) {
+          const found = await rows(`SELECT * FROM read_parquet('${join(exports, file.key)}')`)
+          expect(found).toHaveLength(file.rows)
+          for (const row of found) {
+            if (file.operation === 'removed') held.delete(row.customer_id!)
+            else held.set(row.customer_id!, row)
+          }
+        }
+      }
+      // What each run wrote is what the engine counted for it.
+      const [first, second] = runsOfSync(FILES_SYNC)
+      const rowsOf = (m: Manifest, op: string) =>
+        m.files.filter((f) => f.operation === op).reduce((sum, f) => sum + f.rows, 0)
+      expect(rowsOf(runsWritten[0]!, 'added')).toBe(first!.counts.succeeded)
+      expect(rowsOf(runsWritten[1]!, 'added')).toBe(second!.counts.added)
+      expect(rowsOf(runsWritten[1]!, 'changed')).toBe(second!.counts.changed)
+      expect(rowsOf(runsWritten[1]!, 'removed')).toBe(second!.counts.removed)
+      expect(second!.counts.removed).toBeGreaterThan(0)
+
+      // The sheet, as the fake spreadsheet holds it: a header row the connector owns, then a row each.
+      const sheet = await rows(
+        `SELECT * FROM read_csv('${join(demoDir, 'fake-sheet.csv')}', header = true, all_varchar = true)`,
+      )
+      expect(Object.keys(sheet[0]!)[0]).toBe('customer_id')
+      expect(sheet).toHaveLength(held.size)
+      for (const row of sheet) {
+        const file = held.get(row.customer_id!)
+        expect(file, `${row.customer_id} is in the sheet but not in the files`).toBeDefined()
+        expect(row.email).toBe(file!.email)
+        expect(row.plan).toBe(file!.plan)
+        expect(Number(row.lifetime_value).toFixed(2)).toBe(file!.lifetime_value)
+      }
+    } finally {
+      connection.closeSync()
+      instance.closeSync()
+    }
   })
 
   it('says where the lake is and how to query it, and the query works', async () => {
@@ -95,7 +168,7 @@ describe('sluice demo', () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('500 customers')
     runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
-    expect(runs).toHaveLength(4)
+    expect(runs).toHaveLength(8)
 
     const taken = join(dir.path, 'taken')
     await mkdir(taken)

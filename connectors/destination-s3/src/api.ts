@@ -51,6 +51,9 @@ export function createObjectStore(config: ResolvedS3Config, options: ObjectStore
 export function s3Client(config: Pick<ResolvedS3Config, 'region' | 'endpoint'>): S3Client {
   const options: S3ClientConfig = {
     region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    // S3 answers bursts with 503 SlowDown and asks for retries with backoff: the SDK's 3 attempts give
+    // up within a second, before a dropped connection and two refusals in a row have passed.
+    maxAttempts: 5,
   }
   if (config.endpoint) {
     options.endpoint = config.endpoint
@@ -236,7 +239,9 @@ export function s3Failure(error: unknown, action: string, url: string): SluiceEr
   if (error instanceof SluiceError) return error
   const name = (error as { name?: string })?.name ?? 'Error'
   const status = statusOf(error)
-  const detail = (error as Error)?.message ?? String(error)
+  // An answer the SDK could not parse (a proxy's HTML or JSON page) says nothing more than its status.
+  const message = (error as Error)?.message ?? String(error)
+  const detail = /Deserialization error/.test(message) ? 'an answer that is not S3 XML' : message
   const common = { component: 's3', cause: error, details: { status, code: name } }
   if (name === 'AbortError') return new SluiceError('cancelled', `${action} was cancelled`, common)
   if (

@@ -5,7 +5,7 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import { setTimeout as delay } from 'node:timers/promises'
 import { getResponse, type RequestHandler } from 'msw'
 import { createFakeStats, createFaults } from './faults.js'
-import type { DestinationFake, FakeStats, Faults, MalformedAnswer } from './types.js'
+import type { DestinationFake, FakeStats, Faults, MalformedAnswer, StorageFake } from './types.js'
 
 /** One request as the host saw it, for checks on rates and ordering. */
 export interface HostRequest {
@@ -67,7 +67,7 @@ export interface FakeHostOptions {
  * faults are applied here, before a handler runs; an unhandled route answers 404 JSON.
  */
 export async function startFakeHost(
-  fake: DestinationFake | RequestHandler[],
+  fake: DestinationFake | StorageFake | RequestHandler[],
   options: FakeHostOptions = {},
 ): Promise<FakeHost> {
   const handlers = Array.isArray(fake) ? fake : fake.handlers

@@ -20,6 +20,17 @@ export interface DestinationFake {
   reset(): void
 }
 
+/**
+ * The fake of a destination that stores files (a bucket, a folder): the same switches and counters,
+ * but what it holds is read back from the storage, and emptying it is a request too.
+ */
+export interface StorageFake extends Omit<DestinationFake, 'records' | 'reset'> {
+  /** what a reader of the storage holds now for an object: see `DestinationFake.records` */
+  records(object: string): Promise<Map<string, Record<string, unknown>>>
+  /** empties the storage and forgets every counter */
+  reset(): Promise<void>
+}
+
 export interface FakeStats {
   /** requests received, faulted or not */
   requests: number

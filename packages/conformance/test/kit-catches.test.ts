@@ -50,12 +50,16 @@ afterEach(async () => {
   harness = undefined
 })
 
-async function runCheck(title: string, connector: DestinationConnector<typeof RecordsConfig>) {
+async function runCheck(
+  title: string,
+  connector: DestinationConnector<typeof RecordsConfig>,
+  options: Partial<DestinationConformanceOptions<typeof RecordsConfig>> = {},
+) {
   const check = CHECKS.find((c) => c.title === title)
   if (!check) throw new Error(`no check titled ${title}`)
-  harness = new Harness(resolveOptions({ ...base, connector }) as never)
+  harness = new Harness(resolveOptions({ ...base, ...options, connector }) as never)
   await harness.start()
-  harness.reset()
+  await harness.reset()
   try {
     await check.run(harness)
   } finally {
@@ -154,5 +158,48 @@ describe('the kit fails a connector that', () => {
       capabilities: { ...records.capabilities, batchSize: 150 },
     })
     await expect(runCheck('batches never exceed the declared size', greedy)).rejects.toThrow(/413/)
+  })
+
+  it('acknowledges deletes it never makes', async () => {
+    const keeping = broken({
+      write: (inner) => async (batch, ctx) =>
+        batch.operation === 'delete' ? batch.records.map(() => succeeded) : inner.write(batch, ctx),
+    })
+    await expect(runCheck('mirror: rows gone from the model are removed', keeping)).rejects.toThrow(
+      /c-0 is still there/,
+    )
+  })
+})
+
+describe('a destination whose output appears when its run finishes', () => {
+  /** Holds every batch until `finishRun`, as a file destination's manifest does. */
+  const buffered = defineDestination({
+    ...records,
+    connect(config, ctx) {
+      const inner = records.connect(config, ctx)
+      const pending: Array<Parameters<typeof inner.write>> = []
+      return {
+        ...inner,
+        write: async (batch, runCtx) => {
+          pending.push([batch, runCtx])
+          return batch.records.map(() => succeeded)
+        },
+        finishRun: async () => {
+          for (const [batch, runCtx] of pending.splice(0)) await inner.write(batch, runCtx)
+        },
+      }
+    },
+  })
+
+  it('is read back after its run is finished, with writesAreRuns', async () => {
+    await runCheck('upsert: records arrive as mapped', buffered, { writesAreRuns: true })
+    await expect(runCheck('upsert: records arrive as mapped', buffered)).rejects.toThrow(/is missing/)
+  })
+
+  it('may narrow the declared behaviours to those its config offers, never widen them', () => {
+    expect(resolveOptions({ ...base, behaviours: ['upsert'] }).behaviours).toEqual(new Set(['upsert']))
+    expect(() => resolveOptions({ ...base, object: 'events', behaviours: ['upsert'] })).toThrow(
+      /behaviours upsert are not declared by records for events \(declared: append\)/,
+    )
   })
 })

@@ -1,3 +1,4 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -55,5 +56,60 @@ describe('the conformance matrix', () => {
       '- destination-a (users), upsert: records arrive as mapped: failed: record 1 is missing',
     )
     expect(text).toContain('- destination-a (users), append: adds every record: not declared')
+  })
+})
+
+/**
+ * CONFORMANCE.md and MARKETPLACE.md are generated and committed. The run times and results come from
+ * runs no test repeats, but the rest is fixed by what is checked in: these fail when the files are stale.
+ */
+describe('the committed matrix and catalog', () => {
+  const scripts = async () => ({
+    matrix: (await import(join(repo, 'tooling/scripts/conformance-matrix.mjs'))) as {
+      MATRIX_FILE: string
+      parseMatrix: (text: string) => Suite[]
+      renderMatrix: (suites: Suite[]) => string
+    },
+    catalog: (await import(join(repo, 'tooling/scripts/marketplace.mjs'))) as {
+      TABLE_FILE: string
+      buildCatalog: (options: { fromMatrix: boolean }) => unknown
+      renderTable: (catalog: unknown) => string
+    },
+  })
+
+  it('CONFORMANCE.md is as the script writes it, with a row per check of the kit and every check in every suite', async () => {
+    const { matrix } = await scripts()
+    const text = readFileSync(matrix.MATRIX_FILE, 'utf8')
+    const suites = matrix.parseMatrix(text)
+    expect(matrix.renderMatrix(suites), 'edited by hand? run `pnpm conformance`').toBe(text)
+
+    const { CHECKS } = (await import(join(repo, 'packages/conformance/src/kit/checks.ts'))) as {
+      CHECKS: Array<{ title: string }>
+    }
+    const titles = CHECKS.map((c) => c.title)
+    for (const suite of suites) {
+      expect([...suite.checks.keys()].sort(), `${suite.column} ran another kit: run its conformance`).toEqual(
+        [...titles].sort(),
+      )
+      expect(suite.passed + suite.failed + suite.skipped).toBe(titles.length)
+    }
+    // a suite per connector with a conformance script
+    const withSuite = readdirSync(join(repo, 'connectors'))
+      .map((name) => join(repo, 'connectors', name, 'package.json'))
+      .filter((file) => existsSync(file))
+      .map(
+        (file) =>
+          JSON.parse(readFileSync(file, 'utf8')) as { name: string; scripts?: Record<string, string> },
+      )
+      .filter((pkg) => pkg.scripts?.conformance)
+      .map((pkg) => pkg.name)
+    expect([...new Set(suites.map((s) => s.package))].sort()).toEqual(withSuite.sort())
+  })
+
+  it('MARKETPLACE.md is what the script makes of the manifests and the committed matrix', async () => {
+    const { catalog } = await scripts()
+    expect(readFileSync(catalog.TABLE_FILE, 'utf8'), 'run `pnpm marketplace`').toBe(
+      catalog.renderTable(catalog.buildCatalog({ fromMatrix: true })),
+    )
   })
 })

@@ -11,11 +11,17 @@ import { tempDir } from './cli.js'
 
 const DEMO_PACKAGE = fileURLToPath(new URL('../../', import.meta.url))
 
-/** A project on the demo's warehouse, config and connectors, in a temporary folder. */
+/**
+ * A project on the demo's warehouse, config and connectors, in a temporary folder: its Braze and
+ * Salesforce syncs, the ones the runner's tests look inside (the demo's own tests run all four).
+ */
 export async function sampleProject(customers: number, prefix = 'sluice-project-') {
   const dir = await tempDir(prefix)
   await createDemoWarehouse(join(dir.path, 'warehouse.duckdb'), customers)
-  await writeFile(join(dir.path, 'sluice.json'), `${JSON.stringify(demoConfig(), null, 2)}\n`)
+  await writeFile(
+    join(dir.path, 'sluice.json'),
+    `${JSON.stringify(demoConfig(['braze', 'salesforce']), null, 2)}\n`,
+  )
   await installDemoConnectors(dir.path)
   return dir
 }

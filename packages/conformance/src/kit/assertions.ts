@@ -14,10 +14,11 @@ export function expectAllSucceeded(results: RecordResult[]): void {
  * The fake holds each record as the mapping says it should arrive (`stored()` of its fields): every
  * expected value is there, and an expected NULL is absent or null, at any depth.
  */
-export function expectStored(h: Harness, fieldsList: Array<Record<string, Value>>): void {
+export async function expectStored(h: Harness, fieldsList: Array<Record<string, Value>>): Promise<void> {
+  const records = await h.records()
   for (const fields of fieldsList) {
     const id = String(fields[h.options.identifierField])
-    const stored = h.storedRecord(fields)
+    const stored = h.find(fields, records)
     expect(stored, `record ${id} is missing`).toBeDefined()
     expectHolds(stored, h.options.stored(fields), `record ${id}`)
   }

@@ -90,6 +90,7 @@ export const configChecks: Check[] = [
   {
     group: 'connection',
     title: 'discover lists objects and fields',
+    concern: 'discoverFields',
     async run(h) {
       const catalog = await h.capture(() => h.connect().discover(h.context()))
       expect(catalog.objects.length).toBeGreaterThan(0)

@@ -39,6 +39,7 @@ export const deliveryChecks: Check[] = [
   {
     group: 'records',
     title: "per-record rejections come back with the API's reason while the rest succeed",
+    concern: 'recordRejections',
     skip: needsSeed,
     async run(h) {
       const records = samples(h, 0, 6)
@@ -54,7 +55,7 @@ export const deliveryChecks: Check[] = [
           )
         } else expect(result, `record ${i}`).toEqual({ status: 'succeeded' })
       })
-      expectStored(
+      await expectStored(
         h,
         [0, 2, 3, 5].map((i) => records[i]!),
       )
@@ -63,6 +64,7 @@ export const deliveryChecks: Check[] = [
   {
     group: 'records',
     title: 'batches never exceed the declared size',
+    concern: 'requestSize',
     skip: needsSeed,
     timeoutMs: 120_000,
     async run(h) {
@@ -73,7 +75,7 @@ export const deliveryChecks: Check[] = [
       expect(h.fake.stats.maxRecordsPerRequest).toBeLessThanOrEqual(
         h.options.connector.capabilities.batchSize,
       )
-      expect(h.storedCount()).toBe(size)
+      expect(await h.storedCount()).toBe(size)
     },
   },
   {
@@ -129,7 +131,7 @@ export const deliveryChecks: Check[] = [
       for (const fields of samples(h, 0, 3))
         expectAllSucceeded(await h.write(destination, h.seedOperation!, [fields]))
       expect(h.host.traffic.injected.rateLimited).toBeGreaterThan(0)
-      expectStored(h, samples(h, 0, 3))
+      await expectStored(h, samples(h, 0, 3))
     },
   },
   {
@@ -144,12 +146,13 @@ export const deliveryChecks: Check[] = [
       const records = samples(h, 0, 3)
       expectAllSucceeded(await h.write(destination, h.seedOperation!, records))
       expect(h.host.traffic.injected).toMatchObject({ dropped: 1, serverErrors: 2 })
-      expectStored(h, records)
+      await expectStored(h, records)
     },
   },
   {
     group: 'resilience',
     title: 'a 2xx that is not an acknowledgement marks no record succeeded',
+    concern: 'acknowledgements',
     skip: needsSeed,
     timeoutMs: 180_000,
     async run(h) {
@@ -221,6 +224,7 @@ export const deliveryChecks: Check[] = [
   {
     group: 'resilience',
     title: 'an expired token is refreshed once',
+    concern: 'tokenRefresh',
     skip: (h) =>
       h.options.refreshesTokens
         ? needsSeed(h)
@@ -234,7 +238,7 @@ export const deliveryChecks: Check[] = [
       expect(h.fake.faults.expireTokens, 'the fake never saw the expired token').toBe(false)
       expect(h.host.traffic.log.filter((r) => r.status === 401)).toHaveLength(1)
       expectAllSucceeded(await h.write(destination, h.seedOperation!, samples(h, 10, 2)))
-      expectStored(h, records)
+      await expectStored(h, records)
     },
   },
   {
@@ -255,7 +259,7 @@ export const deliveryChecks: Check[] = [
       ]
       const records = values.map((value, i) => ({ ...h.options.record(i), [text]: value }))
       expectAllSucceeded(await h.write(h.connect(), h.seedOperation!, records))
-      expectStored(h, records)
+      await expectStored(h, records)
     },
   },
 ]

@@ -21,7 +21,8 @@ export function describeDestinationConformance<S extends TSchema>(
   const resolved = resolveOptions(options)
   const h = new Harness(resolved)
 
-  describe(`conformance: destination ${options.connector.name}, object ${options.object}`, () => {
+  const variant = options.variant ? `, ${options.variant}` : ''
+  describe(`conformance: destination ${options.connector.name}, object ${options.object}${variant}`, () => {
     beforeAll(() => h.start())
     afterAll(() => h.stop())
     beforeEach(() => h.reset())
@@ -33,7 +34,7 @@ export function describeDestinationConformance<S extends TSchema>(
 
 function register(h: Harness, check: Check): void {
   // The skip reason needs only the connector's declarations, known before the host starts.
-  const reason = check.skip?.(h)
+  const reason = notApplicable(h, check) ?? check.skip?.(h)
   if (reason !== undefined) {
     it(skippedTitle(check.title, reason), (ctx) => {
       ctx.skip(reason)
@@ -41,4 +42,10 @@ function register(h: Harness, check: Check): void {
     return
   }
   it(check.title, { timeout: check.timeoutMs ?? 30_000 }, () => check.run(h))
+}
+
+/** The reason a destination gave for a concern of the check not applying to it. */
+function notApplicable(h: Harness, check: Check): string | undefined {
+  const reason = check.concern ? h.options.doesNotApply?.[check.concern] : undefined
+  return reason === undefined ? undefined : `does not apply: ${reason}`
 }

@@ -5,12 +5,13 @@ import type {
   Operation,
   OutboundRecord,
   RecordResult,
+  RunInfo,
   Value,
 } from '@sluice/core/contract'
 import type { TSchema } from 'typebox'
 import { clearFaults } from '../faults.js'
 import { type FakeHost, startFakeHost } from '../host.js'
-import type { DestinationFake } from '../types.js'
+import type { DestinationFake, StorageFake } from '../types.js'
 import type { ResolvedOptions } from './options.js'
 
 /**
@@ -18,13 +19,17 @@ import type { ResolvedOptions } from './options.js'
  * current check, and every error and log line seen, for the secrets check at the end.
  */
 export class Harness<S extends TSchema = TSchema> {
-  fake!: DestinationFake
+  fake!: DestinationFake | StorageFake
   host!: FakeHost
   readonly errors: unknown[] = []
   readonly logLines: string[] = []
   /** identifiers appended successfully in this check, in order: how append-only records are found */
   private appended: string[] = []
   private readonly open: Destination[] = []
+  /** runs made for `writesAreRuns` destinations, never reset: a fake may keep files of earlier checks */
+  private runs = 0
+  /** the run the writes since the last read-back belong to (`writesAreRuns` destinations) */
+  private openRun: { destination: Destination; run: RunInfo; failed: boolean } | undefined
 
   constructor(readonly options: ResolvedOptions<S>) {}
 
@@ -39,14 +44,16 @@ export class Harness<S extends TSchema = TSchema> {
   }
 
   /** Before each check: an empty fake with no faults and no traffic. */
-  reset(): void {
-    this.fake.reset()
+  async reset(): Promise<void> {
+    this.openRun = undefined
+    await this.fake.reset()
     this.appended = []
     clearFaults(this.fake.faults)
     this.host.resetTraffic()
   }
 
   async closeDestinations(): Promise<void> {
+    this.openRun = undefined
     for (const destination of this.open.splice(0))
       await destination.close?.().catch((e) => this.errors.push(e))
   }
@@ -82,6 +89,28 @@ export class Harness<S extends TSchema = TSchema> {
     }
   }
 
+  /**
+   * Finishes the run the writes since the last read-back belong to (`writesAreRuns` destinations), as
+   * the engine does when a run succeeds. Reading back finishes it too; a check calls this itself where
+   * two runs must be apart (a snapshot run holding fewer rows than the one before).
+   */
+  async finishRun(): Promise<void> {
+    const open = this.openRun
+    this.openRun = undefined
+    if (!open || open.failed) return
+    await this.capture(async () => open.destination.finishRun?.({ ...this.context(), run: open.run }))
+  }
+
+  /** A new run: ids sort in the order the runs were made, as the engine's do. */
+  private nextRun(): RunInfo {
+    this.runs += 1
+    return {
+      id: `conformance-${String(this.runs).padStart(6, '0')}`,
+      sync: `conformance_${this.options.object}`.replace(/[^A-Za-z0-9_]/g, '_'),
+      startedAt: new Date().toISOString(),
+    }
+  }
+
   /** The outbound record for a set of mapped fields. */
   outbound(fields: Record<string, Value>): OutboundRecord {
     return { identifier: String(fields[this.options.identifierField]), fields }
@@ -99,12 +128,23 @@ export class Harness<S extends TSchema = TSchema> {
         ? this.outbound({ [this.options.identifierField]: fields[this.options.identifierField]! })
         : this.outbound(fields),
     )
+    const ctx = this.context(signal)
+    if (this.options.writesAreRuns) {
+      if (this.openRun && this.openRun.destination !== destination) await this.finishRun()
+      this.openRun ??= { destination, run: this.nextRun(), failed: false }
+      ctx.run = this.openRun.run
+    }
+    const run = this.openRun
     const results = await this.capture(() =>
       destination.write(
         { object: this.options.object, operation, identifierField: this.options.identifierField, records },
-        this.context(signal),
+        ctx,
       ),
-    )
+    ).catch((error: unknown) => {
+      // As in the engine, a run with a failed write is never finished: its output stays invisible.
+      if (run) run.failed = true
+      throw error
+    })
     if (results.length !== records.length) {
       throw new Error(`write() returned ${results.length} results for ${records.length} records`)
     }
@@ -116,23 +156,37 @@ export class Harness<S extends TSchema = TSchema> {
     return results
   }
 
+  /** What the destination holds now for the object under test, as its fake reads it back. */
+  async records(): Promise<Map<string, Record<string, unknown>>> {
+    await this.finishRun()
+    return await this.fake.records(this.options.object)
+  }
+
+  /** What the destination holds now for a sample record, or undefined: see `find`. */
+  async storedRecord(fields: Record<string, Value>): Promise<Record<string, unknown> | undefined> {
+    return this.find(fields, await this.records())
+  }
+
   /**
-   * What the fake holds now for a sample record, or undefined. Append-only objects are kept under
+   * The record among `records` (read back once) for a sample record. Append-only objects are kept under
    * synthetic keys in arrival order: there the record is the first one holding its identifier's value,
    * else the one in the position it was appended in (an event need not keep the sync's key).
    */
-  storedRecord(fields: Record<string, Value>): Record<string, unknown> | undefined {
+  find(
+    fields: Record<string, Value>,
+    records: Map<string, Record<string, unknown>>,
+  ): Record<string, unknown> | undefined {
     const id = String(fields[this.options.identifierField])
-    const records = this.fake.records(this.options.object)
     const direct = records.get(id)
-    if (direct || this.seedOperation !== 'append') return direct
+    // Only records appended in this check are looked for by value and position.
+    if (direct || this.appended.length === 0) return direct
     const all = [...records.values()]
     const wanted = new Set([id])
     return all.find((record) => holds(record, wanted)) ?? all[this.appended.indexOf(id)]
   }
 
-  storedCount(): number {
-    return this.fake.records(this.options.object).size
+  async storedCount(): Promise<number> {
+    return (await this.records()).size
   }
 
   /** The operation that puts records in, for checks that need some: upsert, else create, else append. */

@@ -1,6 +1,7 @@
 import type { Behaviour, DestinationConnector, Value } from '@sluice/core/contract'
 import type { Static, TSchema } from 'typebox'
-import type { DestinationFake } from '../types.js'
+import type { DestinationFake, StorageFake } from '../types.js'
+import type { Concern } from './check.js'
 
 /**
  * What the conformance kit needs to know about one destination. Everything else it reads from the
@@ -10,13 +11,18 @@ export interface DestinationConformanceOptions<S extends TSchema = TSchema> {
   /** the connector under test, as its package exports it */
   connector: DestinationConnector<S>
   /** creates the fake API; it is served on a fake host for the whole suite and reset before each check */
-  fake: () => DestinationFake
+  fake: () => DestinationFake | StorageFake
   /** a working config for the fake served at `url` */
   config: (url: string) => Static<S>
   /** a config of the right shape whose credentials the fake refuses */
   badCredentials: (url: string) => Static<S>
   /** the object the behaviour checks write to (`contacts`, `users`, `Contact`) */
   object: string
+  /**
+   * Names this suite when a connector runs the kit more than once on one object with configs that
+   * behave differently (a file destination's modes); it becomes part of the matrix column.
+   */
+  variant?: string
   /** the destination field that identifies records of `object` */
   identifierField: string
   /**
@@ -47,10 +53,27 @@ export interface DestinationConformanceOptions<S extends TSchema = TSchema> {
   invalidConfigs?: Array<{ config: unknown; mentions: string }>
   /** length of the large text value; default 10 000 */
   largeValueLength?: number
+  /**
+   * The behaviours this config offers, when the config narrows what the connector declares (a file
+   * destination's mode: snapshot offers mirror, changes offers upsert and append). Each must be declared.
+   * Default: the declared behaviours of `object`.
+   */
+  behaviours?: Behaviour[]
+  /**
+   * The destination's output becomes what it holds only when a run finishes (files listed by a manifest
+   * written in `finishRun`): each write of a check is then sent as a run of its own and finished.
+   */
+  writesAreRuns?: boolean
+  /**
+   * Concerns of the kit that do not apply to this destination, each with the reason the matrix shows
+   * (a file destination refuses no single record and counts no records per request).
+   */
+  doesNotApply?: Partial<Record<Concern, string>>
 }
 
 /** The options with their defaults applied, and what the kit derives from the connector. */
-export interface ResolvedOptions<S extends TSchema = TSchema> extends DestinationConformanceOptions<S> {
+export interface ResolvedOptions<S extends TSchema = TSchema>
+  extends Omit<DestinationConformanceOptions<S>, 'behaviours'> {
   behaviours: ReadonlySet<Behaviour>
   clearableFields: string[]
   stored: (fields: Record<string, Value>) => Record<string, unknown>
@@ -62,7 +85,14 @@ export function resolveOptions<S extends TSchema>(
   options: DestinationConformanceOptions<S>,
 ): ResolvedOptions<S> {
   const caps = options.connector.capabilities
-  const behaviours = new Set(caps.objects?.[options.object]?.behaviours ?? caps.behaviours)
+  const declared = caps.objects?.[options.object]?.behaviours ?? caps.behaviours
+  const undeclared = (options.behaviours ?? []).filter((b) => !declared.includes(b))
+  if (undeclared.length > 0)
+    throw new Error(
+      `conformance options: behaviours ${undeclared.join(', ')} are not declared by ${options.connector.name} ` +
+        `for ${options.object} (declared: ${declared.join(', ')})`,
+    )
+  const behaviours = new Set(options.behaviours ?? declared)
   const sample = options.record(0)
   return {
     ...options,
