@@ -100,7 +100,8 @@ export function demoConfig(
           { from: 'country', to: 'country' },
           { from: 'city', to: 'home_city' },
           { from: 'plan', to: 'plan' },
-          { from: 'lifetime_value', to: 'lifetime_value' },
+          // DECIMAL arrives as exact text: Braze gets a number attribute, to compare and sum
+          { from: 'lifetime_value', to: 'lifetime_value', cast: 'number' },
           { from: 'marketing_opt_in', to: 'marketing_opt_in' },
           { from: 'company', to: 'company' },
           { from: 'orders', to: 'orders' },

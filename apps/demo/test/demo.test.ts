@@ -211,6 +211,8 @@ describe('sluice demo', () => {
     expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
     expect(tried!.code).toBe(0)
     expect(tried!.stdout).toContain('✔ succeeded')
+    // the DECIMAL column is cast: Braze gets a number, not text
+    expect(tried!.stdout).toMatch(/"lifetime_value": \d+(\.\d+)?,/)
     // the variables go with the fakes they point at
     expect(existsSync(join(served, 'fake-apis.env'))).toBe(false)
   }, 240_000)

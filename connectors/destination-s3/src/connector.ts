@@ -36,6 +36,8 @@ export function createS3Destination(storeOptions: ObjectStoreOptions = {}) {
                 name: 'files',
                 description: `${config.format} files under ${store.location}, in ${config.mode} mode`,
                 behaviours: config.mode === 'changes' ? ['upsert', 'append'] : ['mirror'],
+                // a file takes whatever the mappings write: any field name is a column
+                createsFields: true,
                 fields: [],
               },
             ],

@@ -78,3 +78,15 @@ describe('resolveConfig', () => {
     expect(current).toBe(readFileSync(snapshot, 'utf8'))
   })
 })
+
+describe('discover', () => {
+  it('lists files as an object that takes any field, so validate --online accepts every mapping', async () => {
+    const { s3 } = await import('../src/connector.js')
+    const destination = s3.connect({ url: 'file:exports', mode: 'diff' }, {} as never)
+    const catalog = await destination.discover!({} as never)
+    expect(catalog.objects).toEqual([
+      expect.objectContaining({ name: 'files', behaviours: ['mirror'], createsFields: true, fields: [] }),
+    ])
+    await destination.close?.()
+  })
+})
