@@ -34,10 +34,9 @@ beforeAll(async () => {
   demo = await sluice(['demo', demoDir, '--customers', '2000'], {
     cwd: dir.path,
     env: noCredentials,
-    timeoutMs: 120_000,
   })
   runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
-}, 180_000)
+}, 900_000)
 afterAll(() => dir.remove())
 
 const SHEET_SYNC = 'customers_to_sheet'
@@ -164,7 +163,7 @@ describe('sluice demo', () => {
   })
 
   it('starts afresh when run again in its own folder, and refuses a folder it did not make', async () => {
-    const again = await sluice(['demo', demoDir, '--customers', '500'], { cwd: dir.path, timeoutMs: 120_000 })
+    const again = await sluice(['demo', demoDir, '--customers', '500'], { cwd: dir.path })
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('500 customers')
     runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
@@ -177,7 +176,7 @@ describe('sluice demo', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('is not a Sluice demo folder')
     expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
-  }, 240_000)
+  }, 900_000)
 
   it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
     const served = join(dir.path, 'served')
@@ -186,7 +185,6 @@ describe('sluice demo', () => {
     const demoRun = sluice(['demo', served, '--customers', '300', '--serve'], {
       cwd: dir.path,
       env: noCredentials,
-      timeoutMs: 120_000,
       onSpawn: (child) => {
         child.stdout!.on('data', async (chunk: Buffer) => {
           output += chunk.toString()
@@ -215,5 +213,5 @@ describe('sluice demo', () => {
     expect(tried!.stdout).toMatch(/"lifetime_value": \d+(\.\d+)?,/)
     // the variables go with the fakes they point at
     expect(existsSync(join(served, 'fake-apis.env'))).toBe(false)
-  }, 240_000)
+  }, 900_000)
 })

@@ -13,13 +13,13 @@ let braze: RunJson
 beforeAll(async () => {
   dir = await folderWithDemo('sluice-history-')
   project = join(dir.path, 'demo')
-  const demo = await sluice(['demo', project, '--customers', '1500'], { cwd: dir.path, timeoutMs: 120_000 })
+  const demo = await sluice(['demo', project, '--customers', '1500'], { cwd: dir.path })
   expect(demo.code).toBe(0)
   const runs = runsOf(
     (await sluice(['runs', 'customers_to_braze', '--json', '--limit', '1'], { cwd: project })).stdout,
   )
   braze = runs[0]!
-}, 180_000)
+}, 900_000)
 afterAll(() => dir.remove())
 
 describe('sluice status', () => {
@@ -89,7 +89,7 @@ describe('sluice runs show', () => {
     expect(result.stdout).toContain('Top reasons rows did not make it:')
     expect(result.stdout).toContain("'email' is not a valid email address")
     // one line per reason, however many identifiers it was about
-    expect(result.stdout).toMatch(/DUPLICATE +the identifier "\{identifier\}" appears in \{value\} rows/)
+    expect(result.stdout).toMatch(/DUPLICATE +the identifier "…" appears in … rows/)
     const reasons = result.stdout.slice(result.stdout.indexOf('Top reasons rows did not make it:'))
     expect(reasons.match(/DUPLICATE/g)).toHaveLength(1)
   })
@@ -215,5 +215,5 @@ describe('sluice unlock', () => {
     expect(status.stdout).not.toMatch(/customers_to_braze +in progress/)
     const stuck = JSON.parse(await readFile(join(syncDir, 'runs', `${runId}.json`), 'utf8'))
     expect(stuck).toMatchObject({ status: 'incomplete', error: { code: 'INTERRUPTED' } })
-  }, 120_000)
+  }, 900_000)
 })

@@ -25,6 +25,12 @@ export interface CliOptions {
   onSpawn?: (child: ChildProcess) => void
 }
 
+/**
+ * Only against a command that hangs: on a busy machine a demo that takes a minute alone can take ten,
+ * and that is not a failure.
+ */
+const HANG_GUARD_MS = 600_000
+
 /** Runs the real `sluice` binary, as a user would, and collects its output and exit code. */
 export function sluice(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
@@ -44,7 +50,7 @@ export function sluice(args: string[], options: CliOptions): Promise<CliResult> 
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
       reject(new Error(`sluice ${args.join(' ')} timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`))
-    }, options.timeoutMs ?? 60_000)
+    }, options.timeoutMs ?? HANG_GUARD_MS)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)

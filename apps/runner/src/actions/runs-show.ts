@@ -28,7 +28,7 @@ export default async function run({ positionals, global }: CommandInput): Promis
       lines.push('', paint.bold('Top reasons rows did not make it:'))
       for (const reason of reasons.slice(0, 10)) {
         lines.push(
-          `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${(reason.count === 1 ? reason.message : reason.reason) ?? '(no message)'}`,
+          `  ${paint.yellow(n(reason.count).padStart(7))}  ${reason.status.padEnd(9)} ${(reason.count === 1 ? reason.message : readable(reason.reason)) ?? '(no message)'}`,
         )
         if (reason.identifiers.length > 0) {
           lines.push(`           ${paint.dim(`e.g. ${[...new Set(reason.identifiers)].join(', ')}`)}`)
@@ -45,4 +45,12 @@ export default async function run({ positionals, global }: CommandInput): Promis
   } finally {
     await lake.close()
   }
+}
+
+/**
+ * A reason shared by several rows, as a reader takes it: the parts that differ from row to row (the
+ * lake keeps them as `{identifier}` and `{value}`) shown as "…", with examples on the next line.
+ */
+function readable(template: string | null | undefined): string | null | undefined {
+  return template?.replace(/\{(identifier|value)\}/g, '…')
 }
