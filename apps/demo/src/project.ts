@@ -170,9 +170,28 @@ export function demoConfig(
   return {
     ...config,
     destinations: keep(config.destinations, destinations),
-    syncs: keep(
-      config.syncs,
-      destinations.map((d) => DEMO_SYNCS[d]),
+    syncs: scheduled(
+      keep(
+        config.syncs,
+        destinations.map((d) => DEMO_SYNCS[d]),
+      ),
     ),
   }
+}
+
+/** How often `sluice serve` runs the demo's first sync; the others follow it. */
+export const DEMO_SCHEDULE = { type: 'interval', every: '15m' } as const
+
+/**
+ * Schedules for `sluice serve`, as a team would set them: the first sync on an interval, every other one
+ * after it (a fan-out), so one model read feeds every destination in turn.
+ */
+function scheduled<T extends object>(syncs: Record<string, T>): Record<string, T> {
+  const [first] = Object.keys(syncs)
+  return Object.fromEntries(
+    Object.entries(syncs).map(([name, sync]) => [
+      name,
+      { ...sync, schedule: name === first ? DEMO_SCHEDULE : { type: 'after', sync: first } },
+    ]),
+  )
 }

@@ -16,7 +16,7 @@ import {
 } from '@sluice/runner'
 import { startDemoDestinations } from './destinations.js'
 import { installDemoConnectors } from './install-connectors.js'
-import { DEMO_DESTINATIONS, DEMO_EXPORTS, DEMO_SHEET, DEMO_SYNCS, demoConfig } from './project.js'
+import { DEMO_DESTINATIONS, DEMO_EXPORTS, DEMO_SCHEDULE, DEMO_SHEET, DEMO_SYNCS, demoConfig } from './project.js'
 import { changeDemoWarehouse, createDemoWarehouse } from './warehouse.js'
 
 const DEMO_NAME = 'sluice-demo'
@@ -273,6 +273,9 @@ export async function runDemo({ positionals, values }: CommandInput): Promise<nu
       say(`   . ./${FAKE_ENV_FILE}`)
       say(`   sluice test-row ${syncs[0]} --id cus_0000001`)
       say(`   sluice run ${syncs.join(' ')}`)
+      say(
+        `   sluice serve   ${paint.dim(`# ${syncs[0]} every ${DEMO_SCHEDULE.every}, the others after it; the REST API on 127.0.0.1:8080`)}`,
+      )
       await new Promise<void>((done) => {
         process.once('SIGINT', () => done())
         process.once('SIGTERM', () => done())

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -178,40 +179,117 @@ describe('sluice demo', () => {
     expect(await readFile(join(taken, 'notes.txt'), 'utf8')).toBe('mine')
   }, 900_000)
 
-  it('keeps the fake APIs up with --serve, for run and test-row from another terminal', async () => {
+  it('keeps the fake APIs up with --serve, for test-row and sluice serve from another terminal', async () => {
     const served = join(dir.path, 'served')
     let output = ''
-    let tried: CliResult | undefined
+    let demo: ChildProcess | undefined
+    let ready: () => void = () => {}
+    const fakesUp = new Promise<void>((resolve) => {
+      ready = resolve
+    })
     const demoRun = sluice(['demo', served, '--customers', '300', '--serve'], {
       cwd: dir.path,
       env: noCredentials,
       onSpawn: (child) => {
-        child.stdout!.on('data', async (chunk: Buffer) => {
+        demo = child
+        child.stdout!.on('data', (chunk: Buffer) => {
           output += chunk.toString()
-          if (!output.includes('. ./fake-apis.env') || tried) return
-          tried = { code: null, stdout: '', stderr: '' }
-          // what `. ./fake-apis.env` sets in a shell
-          const sourced = await readFile(join(served, 'fake-apis.env'), 'utf8')
-          const env = Object.fromEntries(
-            [...sourced.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
-          )
-          expect(Object.keys(env)).toContain('BRAZE_API_KEY')
-          tried = await sluice(['test-row', 'customers_to_braze', '--id', 'cus_0000001'], {
-            cwd: served,
-            env,
-          })
-          child.kill('SIGINT')
+          if (output.includes('. ./fake-apis.env')) ready()
         })
       },
     })
+    await Promise.race([fakesUp, demoRun])
+    expect(output).toContain('The fake APIs keep running until Ctrl-C.')
+    expect(output).toContain('sluice serve')
+    try {
+      // what `. ./fake-apis.env` sets in a shell
+      const sourced = await readFile(join(served, 'fake-apis.env'), 'utf8')
+      const env = Object.fromEntries(
+        [...sourced.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
+      )
+      expect(Object.keys(env)).toContain('BRAZE_API_KEY')
+      const tried = await sluice(['test-row', 'customers_to_braze', '--id', 'cus_0000001'], {
+        cwd: served,
+        env,
+      })
+      expect(tried.code).toBe(0)
+      expect(tried.stdout).toContain('✔ succeeded')
+      // the DECIMAL column is cast: Braze gets a number, not text
+      expect(tried.stdout).toMatch(/"lifetime_value": \d+(\.\d+)?,/)
+
+      // sluice serve runs the demo on its schedules: the first sync on an interval (shortened here, as
+      // a user trying it would), every other one after it.
+      const config = JSON.parse(await readFile(join(served, 'sluice.json'), 'utf8'))
+      const syncs = Object.keys(config.syncs)
+      expect(config.syncs[syncs[0]!].schedule).toEqual({ type: 'interval', every: '15m' })
+      for (const name of syncs.slice(1))
+        expect(config.syncs[name].schedule).toEqual({ type: 'after', sync: syncs[0] })
+      config.syncs[syncs[0]!].schedule = { type: 'interval', every: '30s' }
+      await writeFile(join(served, 'sluice.json'), JSON.stringify(config, null, 2))
+      const runs = await servedRuns(served, env, syncs, 3)
+      // the demo ran every sync twice; the first run serve made of the first sync came third
+      const firstServed = [...runs.get(syncs[0]!)!].reverse()[2]!
+      for (const name of syncs.slice(1)) {
+        const after = runs.get(name)![0]!
+        expect(Date.parse(after.startedAt)).toBeGreaterThanOrEqual(Date.parse(firstServed.endedAt!))
+      }
+    } finally {
+      demo?.kill('SIGINT')
+    }
     const ended = await demoRun
     expect(ended.code).toBe(0)
-    expect(ended.stdout).toContain('The fake APIs keep running until Ctrl-C.')
-    expect(tried!.code).toBe(0)
-    expect(tried!.stdout).toContain('✔ succeeded')
-    // the DECIMAL column is cast: Braze gets a number, not text
-    expect(tried!.stdout).toMatch(/"lifetime_value": \d+(\.\d+)?,/)
     // the variables go with the fakes they point at
     expect(existsSync(join(served, 'fake-apis.env'))).toBe(false)
   }, 900_000)
 })
+
+interface ServedRun {
+  runId: string
+  sync: string
+  status: string
+  startedAt: string
+  endedAt?: string
+}
+
+/**
+ * Runs `sluice serve` in a project until every sync has `count` finished runs, and returns each sync's
+ * runs, newest first, as the REST API lists them.
+ */
+async function servedRuns(
+  cwd: string,
+  env: Record<string, string>,
+  syncs: readonly string[],
+  count: number,
+): Promise<Map<string, ServedRun[]>> {
+  let serve: ChildProcess | undefined
+  let url: string | undefined
+  let log = ''
+  const serving = sluice(['serve', '--port', '0'], {
+    cwd,
+    env,
+    onSpawn: (child) => {
+      serve = child
+      const read = (chunk: Buffer) => {
+        log += chunk.toString()
+        url ??= /listening on (http:\/\/\S+)/.exec(log)?.[1]
+      }
+      child.stdout!.on('data', read)
+      child.stderr!.on('data', read)
+    },
+  })
+  try {
+    for (;;) {
+      if (serve?.exitCode !== null && serve?.exitCode !== undefined)
+        throw new Error(`sluice serve exited:\n${log}`)
+      if (url) {
+        const { runs } = (await (await fetch(`${url}/api/runs?limit=100`)).json()) as { runs: ServedRun[] }
+        const bySync = new Map(syncs.map((sync) => [sync, runs.filter((r) => r.sync === sync && r.endedAt)]))
+        if ([...bySync.values()].every((list) => list.length >= count)) return bySync
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  } finally {
+    serve?.kill('SIGTERM')
+    await serving
+  }
+}
