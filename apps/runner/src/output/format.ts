@@ -28,7 +28,10 @@ export function paintFor(stream: NodeJS.WriteStream): Paint {
 
 // Made on first use: creating a number format loads ICU's locale data, which --help never needs.
 let numberFormat: Intl.NumberFormat | undefined
-export const n = (value: number) => (numberFormat ??= new Intl.NumberFormat('en-US')).format(value)
+export function n(value: number): string {
+  numberFormat ??= new Intl.NumberFormat('en-US')
+  return numberFormat.format(value)
+}
 
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`

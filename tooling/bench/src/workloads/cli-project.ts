@@ -104,7 +104,12 @@ export async function createCliProject(dir: string, options: CliProjectOptions):
           startedAt: started.toISOString(),
           endedAt: new Date(started.getTime() + 42_000).toISOString(),
           durationMs: 42_000,
-          counts: { ...emptyCounts(), queried: 1000, succeeded: status === 'failed' ? 0 : 1000 },
+          counts: {
+            ...emptyCounts(),
+            queried: 1000,
+            changed: 10,
+            succeeded: status === 'failed' ? {} : { upsert: 10 },
+          },
           ...(status === 'failed'
             ? { error: { category: 'destination', code: 'UNAVAILABLE', message: 'Braze answered 503' } }
             : {}),
