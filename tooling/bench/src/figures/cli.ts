@@ -6,7 +6,6 @@ import {
   createCliProject,
   installRunner,
   loadedScripts,
-  type Spawned,
   syncNames,
   timeSpawn,
 } from '../workloads/cli-project.js'
@@ -78,45 +77,28 @@ export const cliFigure: Figure = {
         `DuckDB ${loaded('@duckdb/node-api') ? 'yes' : 'no'}, pg ${loaded('pg') ? 'yes' : 'no'}`,
     )
 
-    const times = async (count: number, command: string, args: string[], check: (s: Spawned) => void) => {
-      const ms: number[] = []
-      for (let i = 0; i < count; i++) {
-        const spawned = await timeSpawn(command, args, { cwd: project })
-        check(spawned)
-        ms.push(spawned.ms)
-      }
-      return ms
-    }
-    const exitsZero = (what: string) => (s: Spawned) => {
-      if (s.code !== 0) throw new Error(`${what} exited ${s.code}: ${s.stderr.trim()}`)
+    /** One spawn's wall time, once it has exited 0 and printed what it should. */
+    const timed = async (what: string, args: string[], check: (stdout: string) => string | undefined) => {
+      const spawned = await timeSpawn(process.execPath, args, { cwd: project })
+      if (spawned.code !== 0) throw new Error(`${what} exited ${spawned.code}: ${spawned.stderr.trim()}`)
+      const wrong = check(spawned.stdout)
+      if (wrong) throw new Error(`${what} ${wrong}:\n${spawned.stdout}`)
+      return spawned.ms
     }
     const names = syncNames(SYNCS)
-    // Alternated one spawn of each at a time, so a burst of load elsewhere falls on all three alike.
+    const helpWrong = (stdout: string) => (stdout.includes('status') ? undefined : 'printed no command list')
+    const statusWrong = (stdout: string) =>
+      names.every((name) => stdout.includes(name)) && !/\bnever\b/.test(stdout)
+        ? undefined
+        : 'did not show every sync with its last run'
+    // One spawn of each in turn, so a burst of load elsewhere falls on all three alike.
     const node: number[] = []
     const help: number[] = []
     const status: number[] = []
     for (let i = 0; i < Math.max(spawns.help, spawns.status); i++) {
-      node.push(...(await times(1, process.execPath, ['-e', '0'], exitsZero('node -e 0'))))
-      if (i < spawns.help) {
-        help.push(
-          ...(await times(1, process.execPath, [bin, '--help'], (s) => {
-            exitsZero('sluice --help')(s)
-            if (!s.stdout.includes('status'))
-              throw new Error(`sluice --help printed no command list: ${s.stdout}`)
-          })),
-        )
-      }
-      if (i < spawns.status) {
-        status.push(
-          ...(await times(1, process.execPath, [bin, 'status'], (s) => {
-            exitsZero('sluice status')(s)
-            const missing = names.filter((name) => !s.stdout.includes(name))
-            if (missing.length > 0 || /\bnever\b/.test(s.stdout)) {
-              throw new Error(`sluice status did not show every sync with its last run:\n${s.stdout}`)
-            }
-          })),
-        )
-      }
+      node.push(await timed('node -e 0', ['-e', '0'], () => undefined))
+      if (i < spawns.help) help.push(await timed('sluice --help', [bin, '--help'], helpWrong))
+      if (i < spawns.status) status.push(await timed('sluice status', [bin, 'status'], statusWrong))
     }
     const ms = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) / values.length)
     ctx.log(
