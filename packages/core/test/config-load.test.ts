@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError, findConfigFile, loadProject } from '../src/index.js'
+import { ConfigError, esModuleNamespace, findConfigFile, loadProject } from '../src/index.js'
 import { connectors, env, validProject } from './fixtures/config/connectors.js'
 
 const coreEntry = pathToFileURL(join(import.meta.dirname, '../src/index.ts')).href
@@ -200,6 +200,17 @@ describe('loadProject', () => {
     expect(error.issues.map((i) => i.message)).toEqual([
       'nowhere/sluice.json: expected a project config file, found no such file',
     ])
+  })
+
+  it('reads the default export of a config that Node loaded as CommonJS compiled from ESM', () => {
+    // What Node's import() gives for a sluice.config.ts in a folder without "type": "module", once a
+    // TypeScript loader compiled it to CommonJS: the whole exports object, marked __esModule, as default.
+    // (The test runner unwraps such modules itself, so the namespace is built here as Node builds it.)
+    const config = validProject()
+    const exports = Object.defineProperty({ default: config }, '__esModule', { value: true })
+    expect(esModuleNamespace({ default: exports }).default).toBe(config)
+    // an ES module, and a CommonJS module that assigns module.exports itself, are left as they are
+    expect(esModuleNamespace({ default: config })).toEqual({ default: config })
   })
 
   it('reports a module without a default export', async () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 
 export interface DatabaseOptions {
   /** DuckDB's memory limit for diffs, e.g. `1GB`; beyond it DuckDB spills to `tempDirectory` */
@@ -24,6 +24,9 @@ export async function openDatabase(options: DatabaseOptions = {}): Promise<DuckD
     preserve_insertion_order: 'false',
   }
   if (options.threads) settings.threads = String(options.threads)
+  // Loaded on first use: the ledger (status, runs) is plain files, and loading DuckDB's native library
+  // costs a command that only reads it a good part of its start-up.
+  const { DuckDBInstance } = await import('@duckdb/node-api')
   return DuckDBInstance.create(':memory:', settings)
 }
 

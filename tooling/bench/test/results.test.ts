@@ -25,6 +25,11 @@ const ISSUE_KEYS = [
   'scheduler_idle_cpu_percent',
   'records_api_p99_ms',
   'records_api_p50_ms',
+  'cli_help_p50_ms',
+  'cli_help_p90_ms',
+  'cli_status_p50_ms',
+  'cli_status_p90_ms',
+  'node_start_p50_ms',
 ]
 
 const measured: Measurement[] = [

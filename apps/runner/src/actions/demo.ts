@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { SluiceError } from '@sluice/core'
+import { esModuleNamespace, SluiceError } from '@sluice/core'
 import type { CommandInput } from '../framework/spec.js'
+import { loadTypeScript } from '../project/typescript.js'
 
 /** The demo's package: its sample warehouse and the connectors' fake APIs are not part of the runner. */
 export const DEMO_PACKAGE = '@sluice/demo'
@@ -79,6 +80,7 @@ export default async function run(input: CommandInput): Promise<number> {
       code: 'DEMO_NOT_INSTALLED',
     })
   }
-  const demo = (await import(pathToFileURL(join(dir, entry)).href)) as DemoModule
+  await loadTypeScript()
+  const demo = esModuleNamespace(await import(pathToFileURL(join(dir, entry)).href)) as unknown as DemoModule
   return demo.runDemo(input)
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { esModuleNamespace } from '@sluice/core'
 import {
   type DestinationConnector,
   destinationProblems,
@@ -121,7 +122,7 @@ export async function loadConnectorAt(
   if (!entry) throw fail(['its package.json names no entry point ("exports" or "main")'])
   let module: Record<string, unknown>
   try {
-    module = (await import(pathToFileURL(join(dir, entry)).href)) as Record<string, unknown>
+    module = esModuleNamespace(await import(pathToFileURL(join(dir, entry)).href))
   } catch (cause) {
     throw fail(
       [`importing ${entry} failed: ${cause instanceof Error ? cause.message : String(cause)}`],

@@ -26,8 +26,12 @@ export function paintFor(stream: NodeJS.WriteStream): Paint {
   }
 }
 
-const numberFormat = new Intl.NumberFormat('en-US')
-export const n = (value: number) => numberFormat.format(value)
+// Made on first use: creating a number format loads ICU's locale data, which --help never needs.
+let numberFormat: Intl.NumberFormat | undefined
+export function n(value: number): string {
+  numberFormat ??= new Intl.NumberFormat('en-US')
+  return numberFormat.format(value)
+}
 
 export function duration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`

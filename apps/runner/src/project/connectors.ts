@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url'
 import type { LoadedConnectors } from '@sluice/core'
 import { type DestinationConnector, isSluiceError, type SourceConnector } from '@sluice/core/contract'
 import { findInstalledConnectors, loadConnector } from '../discovery/registry.js'
+import { loadTypeScript } from './typescript.js'
 
 /** A connector package installed for a project, as `sluice connectors` lists it. */
 export interface InstalledConnector {
@@ -36,6 +37,8 @@ const conditions = import.meta.url.endsWith('.ts') ? ['@sluice/source'] : []
  */
 export async function loadInstalledConnectors(configFile: string): Promise<InstalledConnectors> {
   const projectDir = dirname(configFile)
+  // a connector package may be TypeScript (one being written in the project)
+  await loadTypeScript()
   const list: InstalledConnector[] = []
   const loaded: {
     sources: Record<string, SourceConnector>

@@ -1,4 +1,4 @@
-import { dirname, relative } from 'node:path'
+import { dirname, extname, relative } from 'node:path'
 import {
   type Env,
   type LoadedConnectors,
@@ -11,6 +11,7 @@ import type { GlobalOptions } from '../framework/spec.js'
 import { closest } from '../framework/suggest.js'
 import { findConfigFile, loadDotEnv } from './config-file.js'
 import { type InstalledConnectors, loadInstalledConnectors } from './connectors.js'
+import { loadTypeScript } from './typescript.js'
 
 /** A loaded project and the connectors installed for it: what every project command starts from. */
 export interface Project {
@@ -45,6 +46,8 @@ export async function openProject(global: GlobalOptions, options: OpenOptions = 
   const file = findConfigFile(global.cwd, global.config)
   loadDotEnv(dirname(file))
   const connect = options.connect !== false
+  // a sluice.json is parsed, not imported: only a config module needs the TypeScript loader
+  if (extname(file) !== '.json') await loadTypeScript()
   // reading history loads no connector code
   const installed = connect ? await loadInstalledConnectors(file) : { list: [], loaded: {} }
   const displayFile = relative(global.cwd, file) || file

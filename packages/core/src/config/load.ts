@@ -70,7 +70,7 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
   try {
     // The modification time makes a changed file load anew instead of coming from the module cache.
     const { mtimeMs } = await stat(file)
-    module = await import(`${pathToFileURL(file).href}?mtime=${Math.trunc(mtimeMs)}`)
+    module = esModuleNamespace(await import(`${pathToFileURL(file).href}?mtime=${Math.trunc(mtimeMs)}`))
   } catch (error) {
     throw single(
       displayFile,
@@ -86,6 +86,19 @@ export async function readConfig(file: string, displayFile = file): Promise<unkn
     })
   }
   return module.default
+}
+
+/**
+ * A module's exports as an ES module would see them. A sluice.config.ts in a folder whose package.json
+ * does not say "type": "module" is CommonJS to Node: compiled from ESM by the TypeScript loader, it marks
+ * its exports `__esModule`, and Node hands them over whole as `default`, so its own default export is one
+ * level down. The same unwrapping the loader applies to the imports of the modules it compiles.
+ */
+export function esModuleNamespace(namespace: Record<string, unknown>): Record<string, unknown> {
+  const inner = namespace.default
+  return inner !== null && typeof inner === 'object' && '__esModule' in inner
+    ? (inner as Record<string, unknown>)
+    : namespace
 }
 
 /**

@@ -10,7 +10,7 @@ import type {
   StagedRow,
 } from '@sluice/core'
 import type pg from 'pg'
-import Cursor from 'pg-cursor'
+import { pgCursor } from './driver.js'
 import { assertStillHeld, type HeldLock } from './lock.js'
 import { literal, schemaIdentifier, workTables } from './sql.js'
 import { warehousePayloadSql } from './warehouse-payload.js'
@@ -192,7 +192,7 @@ export class PostgresDiffSession implements DiffSession {
     if (!this.diffed) throw new Error('changes() before diff()')
     const client = await this.ctx.pool.connect()
     const cursor = client.query(
-      new Cursor<{
+      new (pgCursor())<{
         kind: ChangeKind
         identifier: string | null
         hash: string

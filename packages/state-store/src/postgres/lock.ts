@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import { type RunLock, SluiceError } from '@sluice/core'
-import pg from 'pg'
+import type pg from 'pg'
+import { pgDriver } from './driver.js'
 import { lockKeys, schemaIdentifier } from './sql.js'
 
 /** A run lock this process holds: the session that holds it, for fencing commits. */
@@ -27,7 +28,7 @@ export async function acquireAdvisoryLock(options: {
   const s = schemaIdentifier(schema)
   const keys = lockKeys(schema, sync)
   // Keepalives make a vanished machine's session (and so its lock) go away, not only a dead process's.
-  const client = new pg.Client({
+  const client = new (pgDriver().Client)({
     ...options.connection,
     keepAlive: true,
     application_name: 'sluice-run-lock',

@@ -9,9 +9,10 @@ import {
   stringifyExact,
   type Value,
 } from '@sluice/core'
-import pg from 'pg'
+import type pg from 'pg'
 import type { InspectableStateStore, SnapshotEntry } from '../snapshot-reader.js'
 import { PostgresDiffSession } from './diff-session.js'
+import { pgDriver } from './driver.js'
 import { PostgresLedger } from './ledger.js'
 import { acquireAdvisoryLock, type HeldLock } from './lock.js'
 import { migrate } from './migrations.js'
@@ -41,7 +42,7 @@ export interface PostgresStateStore extends InspectableStateStore {
 export function createPostgresStateStore(options: PostgresStateStoreOptions): PostgresStateStore {
   const schema = options.schema ?? 'sluice'
   const s = schemaIdentifier(schema)
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: options.url,
     max: options.maxConnections ?? 6,
     application_name: 'sluice-state',

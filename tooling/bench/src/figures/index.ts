@@ -1,4 +1,5 @@
 import type { Figure } from '../harness/figure.js'
+import { cliFigure } from './cli.js'
 import { diffFigure } from './diff.js'
 import { engineFigure } from './engine.js'
 import { httpOverheadFigure } from './http-overhead.js'
@@ -16,4 +17,5 @@ export const figures: readonly Figure[] = [
   incrementalFigure,
   schedulerFigure,
   recordsApiFigure,
+  cliFigure,
 ]

@@ -24,6 +24,11 @@ export const RESULT_KEYS = [
   'scheduler_idle_cpu_percent',
   'records_api_p99_ms',
   'records_api_p50_ms',
+  'cli_help_p50_ms',
+  'cli_help_p90_ms',
+  'cli_status_p50_ms',
+  'cli_status_p90_ms',
+  'node_start_p50_ms',
 ] as const
 
 export type ResultKey = (typeof RESULT_KEYS)[number]
