@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -173,6 +173,26 @@ describe('a project that installs the runner, the DuckDB source and the Braze de
     expect(result.code, result.output).toBe(0)
     expect(result.output).toContain('created a Sluice project in second')
     expect(existsSync(join(project, 'second', 'sluice.config.ts'))).toBe(true)
+  })
+
+  it('the compiled runner loads a sluice.config.ts whatever its folder says about module type', async () => {
+    // Node reads a .ts file as CommonJS where the nearest package.json has no "type": "module".
+    const config = readFileSync(join(project, 'sluice.config.ts'), 'utf8')
+    for (const [folder, manifest] of [
+      ['commonjs', { name: 'commonjs-project' }],
+      ['esm', { name: 'esm-project', type: 'module' }],
+    ] as const) {
+      await mkdir(join(project, folder))
+      await writeFile(join(project, folder, 'package.json'), JSON.stringify(manifest))
+      await writeFile(join(project, folder, 'sluice.config.ts'), config)
+      await cp(join(project, 'models'), join(project, folder, 'models'), { recursive: true })
+      const result = await sluice(['validate', '--config', join(folder, 'sluice.config.ts')], {
+        BRAZE_API_KEY: 'a-real-looking-key-123',
+        BRAZE_INSTANCE_URL: 'https://rest.iad-01.braze.com',
+      })
+      expect(result.code, `${folder}: ${result.output}`).toBe(0)
+      expect(result.output).toContain('is valid: 1 source, 1 destination, 1 model, 1 sync')
+    }
   })
 
   it('sluice validate accepts it', async () => {
