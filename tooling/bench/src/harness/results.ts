@@ -24,6 +24,10 @@ export const RESULT_KEYS = [
   'scheduler_idle_cpu_percent',
   'records_api_p99_ms',
   'records_api_p50_ms',
+  'parquet_write_ratio',
+  'parquet_sync_ratio',
+  'parquet_diff_rerun_seconds',
+  'parquet_diff_rerun_files',
 ] as const
 
 export type ResultKey = (typeof RESULT_KEYS)[number]
