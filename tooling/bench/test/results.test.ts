@@ -25,6 +25,10 @@ const ISSUE_KEYS = [
   'scheduler_idle_cpu_percent',
   'records_api_p99_ms',
   'records_api_p50_ms',
+  'parquet_write_ratio',
+  'parquet_sync_ratio',
+  'parquet_diff_rerun_seconds',
+  'parquet_diff_rerun_files',
 ]
 
 const measured: Measurement[] = [
