@@ -117,6 +117,11 @@ async function snapshotSync(
   }
 }
 
+/** Three reruns at full scale; one at `--quick`, where each costs mostly its process's start. */
+function rerunCount(ctx: BenchContext): number {
+  return ctx.scale >= 1 ? ctx.repetitions : 1
+}
+
 /** A diff-mode sync of every row, then reruns each after a different 1% of the rows changed. */
 async function diffRerun(ctx: BenchContext, rows: number): Promise<Values> {
   const modelDb = await ctx.fixtures.usersCopy(rows, 'parquet-diff')
@@ -133,7 +138,7 @@ async function diffRerun(ctx: BenchContext, rows: number): Promise<Values> {
     expectRun(first.output, `diff-mode sync of ${rowsLabel(rows)}`, { added: rows })
     ctx.log(`  diff mode, first run (every row added): ${first.output.seconds.toFixed(2)} s`)
     const reruns: EngineRunOutput[] = []
-    for (let i = 0; i < ctx.repetitions; i++) {
+    for (let i = 0; i < rerunCount(ctx); i++) {
       await withDatabase(modelDb, (sql) => sql(changeUsersSql(1, i)))
       const { output } = await runIsolated<EngineRunOutput>('engineRun', input)
       expectRun(output, `diff-mode rerun of ${rowsLabel(rows)}, 1% changed`, {
