@@ -98,7 +98,8 @@ function csvText(value: Value | undefined): string | null {
  * integers as 64-bit integers, other numbers as doubles, booleans as booleans, and everything else as
  * its exact text. A column whose type (declared, or JSON) differs from its vector's is cast while the
  * parquet is written, as `CAST` does, so BIGINT and DECIMAL stay exact and a value that does not fit is
- * refused by name. DuckDB splits the output at `maxFileBytes`.
+ * refused by name. DuckDB splits the output at `maxFileBytes`, between row groups (of up to 122,880
+ * rows, so a write of the default 50,000 rows is one file whatever its size).
  */
 export async function writeParquetFiles(
   connection: DuckDBConnection,
