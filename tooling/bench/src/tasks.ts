@@ -5,6 +5,7 @@
  */
 import { type DiffRunInput, diffRun } from './workloads/diff-run.js'
 import { type EngineRunInput, engineRun } from './workloads/engine-run.js'
+import { type ParquetWriteInput, parquetWrite } from './workloads/parquet-write.js'
 import { type RawHttpRunInput, rawHttpRun } from './workloads/raw-http.js'
 import { type RecordsApiInput, recordsApiRun } from './workloads/records-api.js'
 import { type SchedulerDriftInput, schedulerDriftRun } from './workloads/scheduler-drift.js'
@@ -26,6 +27,7 @@ function task<I, O>(run: (input: I) => Promise<O>, options: { sampleMemory?: boo
 export const tasks: Record<string, Task> = {
   diffRun: task((input: DiffRunInput) => diffRun(input)),
   engineRun: task((input: EngineRunInput) => engineRun(input)),
+  parquetWrite: task((input: ParquetWriteInput) => parquetWrite(input)),
   rawHttp: task((input: RawHttpRunInput) => rawHttpRun(input)),
   recordsApi: task((input: RecordsApiInput) => recordsApiRun(input)),
   schedulerDrift: task((input: SchedulerDriftInput) => schedulerDriftRun(input), { sampleMemory: false }),

@@ -30,6 +30,10 @@ const ISSUE_KEYS = [
   'cli_status_p50_ms',
   'cli_status_p90_ms',
   'node_start_p50_ms',
+  'parquet_write_ratio',
+  'parquet_sync_ratio',
+  'parquet_diff_rerun_seconds',
+  'parquet_diff_rerun_files',
 ]
 
 const measured: Measurement[] = [

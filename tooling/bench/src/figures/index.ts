@@ -4,6 +4,7 @@ import { diffFigure } from './diff.js'
 import { engineFigure } from './engine.js'
 import { httpOverheadFigure } from './http-overhead.js'
 import { incrementalFigure } from './incremental.js'
+import { parquetFigure } from './parquet.js'
 import { rateLimitFigure } from './rate-limit.js'
 import { recordsApiFigure } from './records-api.js'
 import { schedulerFigure } from './scheduler.js'
@@ -18,4 +19,5 @@ export const figures: readonly Figure[] = [
   schedulerFigure,
   recordsApiFigure,
   cliFigure,
+  parquetFigure,
 ]

@@ -29,6 +29,10 @@ export const RESULT_KEYS = [
   'cli_status_p50_ms',
   'cli_status_p90_ms',
   'node_start_p50_ms',
+  'parquet_write_ratio',
+  'parquet_sync_ratio',
+  'parquet_diff_rerun_seconds',
+  'parquet_diff_rerun_files',
 ] as const
 
 export type ResultKey = (typeof RESULT_KEYS)[number]

@@ -1,4 +1,7 @@
-import { type RunCounts, type RunMode, runSync } from '@sluice/core'
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type RunCounts, type RunMode, runSync, type SyncConfig } from '@sluice/core'
 import {
   type Destination,
   type DestinationCapabilities,
@@ -6,6 +9,7 @@ import {
   silentLogger,
 } from '@sluice/core/contract'
 import { braze, brazeCapabilities } from '@sluice/destination-braze'
+import { s3 } from '@sluice/destination-s3'
 import duckdb, { connectDuckDB } from '@sluice/source-duckdb'
 import { createStateStore } from '@sluice/state-store'
 import { createTrackingLake } from '@sluice/tracking'
@@ -17,6 +21,8 @@ import { emptyPartTimes, type PartTimes, timedSource, timedState, timedTracking 
 export type DestinationSpec =
   | { kind: 'null' }
   | { kind: 'braze'; url: string; apiKey: string; trackLimit: RateLimit }
+  /** files in a local folder (a `file:` URL), through the same code as a bucket above the storage layer */
+  | { kind: 's3'; url: string; format: 'parquet'; mode: 'snapshot' | 'diff' }
 
 export interface EngineRunInput {
   /** the DuckDB file holding the users model */
@@ -34,8 +40,13 @@ export interface EngineRunOutput {
   status: string
   error?: string
   counts: RunCounts
-  /** `write()` calls the destination received (null destination only) */
+  /** `write()` calls the destination received (null and S3 destinations) */
   writes: number | null
+  /** S3 destination: wall-clock seconds with at least one `write()` or `finishRun()` in flight */
+  destinationSeconds?: number
+  /** S3 destination: the files the run's manifest lists, and the rows they hold */
+  files?: number
+  fileRows?: number
   /** seconds spent in each phase the run reported: querying (read, map, stage), preparing (diff), in_progress (send, commit, track) */
   phases: Record<string, number>
   /** seconds inside each part the run called (see `timed-parts.ts`) */
@@ -63,7 +74,7 @@ export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput>
     }
     const { run } = await runSync({
       syncName: SYNC_NAME,
-      sync: usersSync(target.name, target.object, target.identifierField),
+      sync: { ...usersSync(target.name, target.object, target.identifierField), ...target.sync },
       model: usersModel,
       source: timedSource(source, parts),
       sourceCapabilities: duckdb.capabilities,
@@ -84,6 +95,7 @@ export async function engineRun(input: EngineRunInput): Promise<EngineRunOutput>
       ...(run.error ? { error: run.error.message } : {}),
       counts: run.counts,
       writes: target.writes(),
+      ...(await target.files?.(run.id)),
       phases,
       parts,
     }
@@ -102,6 +114,10 @@ interface ConnectedTarget {
   destination: Destination
   capabilities: DestinationCapabilities
   writes(): number | null
+  /** what the sync's behaviour must be, where the destination needs another than the users sync's */
+  sync?: Partial<SyncConfig>
+  /** what the destination itself measured, for a destination that writes files */
+  files?(runId: string): Promise<Pick<EngineRunOutput, 'destinationSeconds' | 'files' | 'fileRows'>>
 }
 
 function connectDestination(
@@ -119,6 +135,7 @@ function connectDestination(
       writes: () => destination.stats.requests,
     }
   }
+  if (spec.kind === 's3') return connectFiles(spec, ctx)
   const destination = braze.connect(
     {
       apiKey: spec.apiKey,
@@ -136,6 +153,66 @@ function connectDestination(
     capabilities: brazeCapabilities,
     writes: () => null,
   }
+}
+
+/**
+ * The S3 destination writing to a local folder, wrapped to time it: the wall-clock time during which at
+ * least one of its calls is in flight (two writes run at a time, so their own times would overlap), and
+ * the manifest its run finishes with.
+ */
+function connectFiles(
+  spec: Extract<DestinationSpec, { kind: 's3' }>,
+  ctx: { signal: AbortSignal; log: typeof silentLogger },
+): ConnectedTarget {
+  const inner = s3.connect({ url: spec.url, format: spec.format, mode: spec.mode }, ctx)
+  let inFlight = 0
+  let busySince = 0
+  let busyMs = 0
+  let writes = 0
+  const busy = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (inFlight++ === 0) busySince = performance.now()
+    try {
+      return await work()
+    } finally {
+      if (--inFlight === 0) busyMs += performance.now() - busySince
+    }
+  }
+  const destination: Destination = {
+    ...inner,
+    write: (batch, c) => {
+      writes++
+      return busy(() => inner.write(batch, c))
+    },
+    finishRun: (c) => busy(() => inner.finishRun?.(c) ?? Promise.resolve()),
+  }
+  return {
+    name: s3.name,
+    object: 'users',
+    identifierField: 'id',
+    // snapshot and diff modes write mirror syncs
+    sync: { behaviour: 'mirror', deleteBehaviour: 'delete' },
+    destination,
+    capabilities: s3.capabilities,
+    writes: () => writes,
+    files: async (runId) => {
+      const { files, rows } = await manifestOf(spec.url, runId)
+      return { destinationSeconds: busyMs / 1000, files, fileRows: rows }
+    },
+  }
+}
+
+/** The files and rows the manifest of run `runId` lists, found under the destination's folder. */
+export async function manifestOf(url: string, runId: string): Promise<{ files: number; rows: number }> {
+  const root = fileURLToPath(url)
+  for (const entry of await readdir(root, { recursive: true })) {
+    if (!entry.endsWith('manifest.json') || !entry.includes(runId)) continue
+    const manifest = JSON.parse(await readFile(join(root, entry), 'utf8')) as {
+      files: unknown[]
+      rows: number
+    }
+    return { files: manifest.files.length, rows: manifest.rows }
+  }
+  return { files: 0, rows: 0 }
 }
 
 /** `query 3.1 s, diff 0.8 s, send 4.2 s, finish 0.1 s`: where a run's time went, for the log. */
