@@ -16,7 +16,14 @@ import {
 } from '@sluice/runner'
 import { startDemoDestinations } from './destinations.js'
 import { installDemoConnectors } from './install-connectors.js'
-import { DEMO_DESTINATIONS, DEMO_EXPORTS, DEMO_SCHEDULE, DEMO_SHEET, DEMO_SYNCS, demoConfig } from './project.js'
+import {
+  DEMO_DESTINATIONS,
+  DEMO_EXPORTS,
+  DEMO_SCHEDULE,
+  DEMO_SHEET,
+  DEMO_SYNCS,
+  demoConfig,
+} from './project.js'
 import { changeDemoWarehouse, createDemoWarehouse } from './warehouse.js'
 
 const DEMO_NAME = 'sluice-demo'
