@@ -28,7 +28,7 @@ describe('connector manifests', () => {
     it(`${pkg.name}: the manifest matches the code`, async () => {
       const loaded = await loadConnectorAt(dir, { conditions: ['@sluice/source'] })
       expect(loaded.connector.kind).toBe(pkg.sluice.kind)
-    }, 60_000)
+    }, 600_000)
   }
 })
 

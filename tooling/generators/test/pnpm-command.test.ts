@@ -27,4 +27,4 @@ process.stdout.write('version=' + require('node:child_process').execFileSync(com
   )
   const { stdout } = await run('npx', ['-y', 'pnpm@12.4.2', 'run', '--silent', 'probe'], { cwd: dir })
   expect(stdout.trim()).toBe('version=12.4.2')
-}, 120_000)
+}, 600_000)

@@ -90,7 +90,7 @@ beforeAll(async () => {
     },
   )
   await linkDependencies(connectorDir())
-}, 120_000)
+}, 600_000)
 
 afterAll(async () => {
   if (workspace) await rm(workspace, { recursive: true, force: true })
@@ -113,11 +113,11 @@ describe('a freshly scaffolded connector', () => {
     await inConnector('typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--noCheck'])
     expect(existsSync(join(connectorDir(), 'dist/index.js'))).toBe(true)
     expect(existsSync(join(connectorDir(), 'dist/fake/index.d.ts'))).toBe(true)
-  }, 120_000)
+  }, 600_000)
 
   it('passes lint', async () => {
     await inConnector('@biomejs/biome/bin/biome', ['check', '.'])
-  }, 60_000)
+  }, 600_000)
 
   it('passes the conformance kit out of the box', async () => {
     const report = join(connectorDir(), '.reports/conformance.json')
@@ -140,5 +140,5 @@ describe('a freshly scaffolded connector', () => {
       .map((a) => `${a.title}: ${a.failureMessages[0]?.split('\n')[0]}`)
     expect(failures, String((result as { stderr?: string }).stderr ?? '')).toEqual([])
     expect(json.numPassedTests).toBeGreaterThanOrEqual(20)
-  }, 180_000)
+  }, 600_000)
 })
