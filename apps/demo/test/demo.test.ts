@@ -194,7 +194,8 @@ describe('sluice demo', () => {
         demo = child
         child.stdout!.on('data', (chunk: Buffer) => {
           output += chunk.toString()
-          if (output.includes('. ./fake-apis.env')) ready()
+          // the last line the demo prints before it waits for Ctrl-C
+          if (output.includes('the REST API on 127.0.0.1')) ready()
         })
       },
     })
