@@ -1,5 +1,5 @@
 import type { Catalog, CatalogField } from '@sluice/core/contract'
-import type { CustomAttributeInfo } from './braze-api.js'
+import type { CustomAttributeInfo } from './api.js'
 
 /** What a mapping can aim at on a user: identifiers first, then Braze's user profile fields. */
 const IDENTIFIER_FIELDS: CatalogField[] = [

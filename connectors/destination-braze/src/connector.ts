@@ -1,8 +1,8 @@
 import { type DestinationCapabilities, defineDestination } from '@sluice/core/contract'
-import { type BrazeApiOptions, createBrazeApi } from './braze-api.js'
+import { type BrazeApiOptions, createBrazeApi } from './api.js'
 import { brazeCatalog } from './catalog.js'
 import { BrazeConfigSchema, DOCUMENTED_RATE_LIMITS, resolveConfig } from './config.js'
-import { validateBatch, writeBatch } from './writer.js'
+import { validateBatch, writeBatch } from './write.js'
 
 /**
  * What Braze can do faithfully. Users: upsert, update-only, mirror (clear fields or delete profiles) and

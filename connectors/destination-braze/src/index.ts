@@ -1,7 +1,7 @@
 /**
  * `@sluice/destination-braze`: Braze users (attributes and subscription group states) and custom events.
  */
-export { type BrazeApi, type CustomAttributeInfo, createBrazeApi } from './braze-api.js'
+export { type BrazeApi, type CustomAttributeInfo, createBrazeApi } from './api.js'
 export {
   type BrazeConfig,
   BrazeConfigSchema,

@@ -1,3 +1,5 @@
+import { stringifyJsonBody } from '@sluice/core/http'
+
 /**
  * Packs request objects into /users/track requests within Braze's limits: at most `objectsPerRequest`
  * objects in total across the three arrays (the current rule), or that many in each array (legacy
@@ -49,7 +51,7 @@ export function packTrackRequests<R>(items: Iterable<PackItem<R>>, limits: PackL
   let current: TrackRequest<R> | undefined
 
   for (const item of items) {
-    const objectBytes = Buffer.byteLength(JSON.stringify(item.object))
+    const objectBytes = Buffer.byteLength(stringifyJsonBody(item.object))
     if (2 + arrayOverhead(item.array) + objectBytes > limits.maxRequestBytes) {
       oversized.push(item.ref)
       continue

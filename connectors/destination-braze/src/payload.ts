@@ -208,7 +208,7 @@ function withoutNestedNulls(value: Exclude<Value, null>): unknown {
   return value
 }
 
-/** Event properties keep nulls (they are not attributes); bigints become numbers or exact strings. */
+/** Event properties keep nulls (they are not attributes); bigints go as exact JSON numbers. */
 function eventPropertyValue(value: Value): unknown {
   if (typeof value === 'bigint') return bigintValue(value)
   if (Array.isArray(value)) return value.map(eventPropertyValue)
@@ -220,9 +220,10 @@ function eventPropertyValue(value: Value): unknown {
   return value
 }
 
-/** JSON has no bigint: a safe one becomes a number, a larger one its exact decimal string. */
-function bigintValue(value: bigint): number | string {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value.toString()
+/**
+ * A BIGINT column's values are bigints whatever their size: each goes as an exact JSON number (the
+ * HTTP toolkit writes its digits), so one attribute gets one type, a number, in every request.
+ */
+function bigintValue(value: bigint): bigint {
+  return value
 }

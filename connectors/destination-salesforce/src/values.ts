@@ -2,12 +2,13 @@ import type { Value } from '@sluice/core/contract'
 
 /**
  * Model values as Salesforce takes them. Multi-select picklists are `;`-joined lists; other arrays and
- * objects are sent as JSON text (a long text area holds them); integers beyond 2^53 stay exact as text.
+ * objects are sent as JSON text (a long text area holds them); a BIGINT column's values are bigints,
+ * sent as exact JSON numbers whatever their size (and as their digits in Bulk CSV).
  * An empty string is null in Salesforce, so it is sent as null.
  */
-export function toJsonValue(value: Value | undefined): string | number | boolean | null {
+export function toJsonValue(value: Value | undefined): string | number | bigint | boolean | null {
   if (value === null || value === undefined || value === '') return null
-  if (typeof value === 'bigint') return value.toString()
+  if (typeof value === 'bigint') return value
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(';')
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))

@@ -6,7 +6,16 @@
  * bearer-key auth, per-endpoint rate limits with `X-RateLimit-*` headers, and the conformance kit's
  * fault switches.
  */
-import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance/fake'
+import {
+  clearFaults,
+  createFakeStats,
+  createFaults,
+  type DestinationFake,
+  rejectionFor,
+  resetFakeStats,
+  takeExpiredToken,
+  trackRequest,
+} from '@sluice/conformance/fake'
 import type { RateLimit } from '@sluice/core/contract'
 import { HttpResponse, http, type RequestHandler } from 'msw'
 import { countIds, customAttributesPage, deleteUsers, exportedUser, exportIds } from './lookups.js'
@@ -66,8 +75,8 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
   const rule = options.batching?.rule ?? 'total'
   const objectsPerRequest = options.batching?.objectsPerRequest ?? 75
   const store = new UserStore()
-  const faults: Faults = {}
-  const stats: FakeStats = { requests: 0, maxRecordsPerRequest: 0, rateLimited: 0 }
+  const faults = createFaults()
+  const stats = createFakeStats()
   const windows = Object.fromEntries(
     (Object.keys(BRAZE_RATE_LIMITS) as BrazeEndpoint[]).map((e) => [
       e,
@@ -89,8 +98,7 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
   ): { headers: Record<string, string> } | Response => {
     stats.requests += 1
     requestsByEndpoint[endpoint] += 1
-    if (faults.expireTokens) {
-      faults.expireTokens = false
+    if (takeExpiredToken(faults)) {
       return HttpResponse.json({ message: 'Invalid API key: the key has expired' }, { status: 401 })
     }
     if (request.headers.get('authorization') !== `Bearer ${apiKey}`) {
@@ -130,7 +138,7 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
       if (gated instanceof Response) return gated
       const parsed = await readJson(request)
       if ('status' in parsed) return reply(parsed, gated.headers)
-      stats.maxRecordsPerRequest = Math.max(stats.maxRecordsPerRequest, count(parsed.body))
+      trackRequest(stats, count(parsed.body))
       const answer = handle(parsed.body)
       // A queued request is processed all the same, later; the caller only learns that it was received.
       if (queued > 0 && endpoint !== 'exportIds' && answer.status < 300) {
@@ -142,7 +150,7 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
 
   const handlers: RequestHandler[] = [
     post('track', '/users/track', countObjects, (body) =>
-      track(store, body, { rule, objectsPerRequest, rejectWhere: faults.rejectWhere }),
+      track(store, body, { rule, objectsPerRequest, rejectionFor: (record) => rejectionFor(faults, record) }),
     ),
     post('delete', '/users/delete', countIds, (body) => deleteUsers(store, body)),
     post(
@@ -205,10 +213,8 @@ export function createFakeBraze(options: FakeBrazeOptions = {}): FakeBraze {
       store.reset()
       for (const window of Object.values(windows)) window.reset()
       for (const key of Object.keys(requestsByEndpoint) as BrazeEndpoint[]) requestsByEndpoint[key] = 0
-      for (const key of Object.keys(faults) as Array<keyof Faults>) delete faults[key]
-      stats.requests = 0
-      stats.maxRecordsPerRequest = 0
-      stats.rateLimited = 0
+      clearFaults(faults)
+      resetFakeStats(stats)
       queued = 0
     },
   }

@@ -10,8 +10,8 @@ export interface FakeAnswer {
 export interface TrackOptions {
   rule: 'total' | 'per_array'
   objectsPerRequest: number
-  /** the conformance kit's per-record rejection switch */
-  rejectWhere?: ((record: Record<string, unknown>) => string | undefined) | undefined
+  /** the reason to reject a record with, when a test's fault picks it */
+  rejectionFor?: (record: Record<string, unknown>) => string | undefined
 }
 
 const ARRAYS = ['attributes', 'events', 'purchases'] as const
@@ -67,7 +67,7 @@ export function track(store: UserStore, body: unknown, options: TrackOptions): F
   for (const name of ARRAYS) {
     arrays[name].forEach((object, index) => {
       const problem =
-        problemOf[name](object) ?? options.rejectWhere?.(recordView(object as Record<string, unknown>))
+        problemOf[name](object) ?? options.rejectionFor?.(recordView(object as Record<string, unknown>))
       if (problem) errors.push({ type: problem, input_array: name, index })
       else valid[name].push(object as Record<string, unknown>)
     })

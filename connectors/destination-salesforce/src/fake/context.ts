@@ -1,4 +1,4 @@
-import type { FakeStats, Faults } from '@sluice/conformance/fake'
+import { type FakeStats, type Faults, takeExpiredToken, trackRequest } from '@sluice/conformance/fake'
 import type { FakeOrg } from './org.js'
 import type { Sessions } from './sessions.js'
 
@@ -52,10 +52,7 @@ export function limitInfo(ctx: FakeContext): Record<string, string> {
 export function guard(ctx: FakeContext, request: Request): Response | undefined {
   ctx.stats.requests += 1
   const token = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]
-  if (ctx.faults.expireTokens) {
-    ctx.faults.expireTokens = false
-    ctx.sessions.expireAll()
-  }
+  if (takeExpiredToken(ctx.faults)) ctx.sessions.expireAll()
   if (!token || !ctx.sessions.valid(token)) {
     return apiError(401, 'INVALID_SESSION_ID', 'Session expired or invalid')
   }
@@ -67,7 +64,7 @@ export function guard(ctx: FakeContext, request: Request): Response | undefined 
 }
 
 export function noteRecords(ctx: FakeContext, count: number): void {
-  ctx.stats.maxRecordsPerRequest = Math.max(ctx.stats.maxRecordsPerRequest, count)
+  trackRequest(ctx.stats, count)
 }
 
 /** A small seeded PRNG (mulberry32), so a shuffled result file is the same on every run of a test. */

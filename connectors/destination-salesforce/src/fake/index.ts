@@ -1,4 +1,11 @@
-import type { DestinationFake, FakeStats, Faults } from '@sluice/conformance/fake'
+import {
+  clearFaults,
+  createFakeStats,
+  createFaults,
+  type DestinationFake,
+  rejectionFor,
+  resetFakeStats,
+} from '@sluice/conformance/fake'
 import type { SObjectDescribe } from '../describe.js'
 import { bulkHandlers, type FakeJob } from './bulk.js'
 import type { FakeContext, FakeTuning } from './context.js'
@@ -51,10 +58,10 @@ const SYSTEM_FIELDS = ['CreatedDate', 'LastModifiedDate']
  * URL serves as the login host and, through the token response's `instance_url`, as the instance.
  */
 export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeSalesforce {
-  const faults: Faults = {}
-  const stats: FakeStats = { requests: 0, maxRecordsPerRequest: 0, rateLimited: 0 }
+  const faults = createFaults()
+  const stats = createFakeStats()
   const describes = options.objects ?? defaultObjects()
-  const org = new FakeOrg(describes, () => faults.rejectWhere)
+  const org = new FakeOrg(describes, (record) => rejectionFor(faults, record))
   const jobs = new Map<string, FakeJob>()
   const ctx: FakeContext = {
     org,
@@ -94,12 +101,10 @@ export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeS
     reset() {
       org.reset()
       jobs.clear()
-      stats.requests = 0
-      stats.maxRecordsPerRequest = 0
-      stats.rateLimited = 0
+      resetFakeStats(stats)
       ctx.usage.used = 0
       ctx.usage.max = options.dailyApiRequests ?? DAILY_API_REQUESTS
-      for (const key of Object.keys(faults) as Array<keyof Faults>) delete faults[key]
+      clearFaults(faults)
     },
     get apiUsage() {
       return { ...ctx.usage }

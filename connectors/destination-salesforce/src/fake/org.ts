@@ -56,7 +56,7 @@ export class FakeOrg {
   constructor(
     describes: SObjectDescribe[],
     /** a validation rule: a reason fails the record with FIELD_CUSTOM_VALIDATION_EXCEPTION */
-    private readonly rejectWhere: () => ((record: Record<string, unknown>) => string | undefined) | undefined,
+    private readonly rejectionFor: (record: Record<string, unknown>) => string | undefined,
   ) {
     for (const describe of describes) {
       this.objects.set(describe.name.toLowerCase(), {
@@ -305,7 +305,7 @@ export class FakeOrg {
   }
 
   private validationRule(values: Record<string, unknown>): SaveResult | undefined {
-    const reason = this.rejectWhere()?.(values)
+    const reason = this.rejectionFor(values)
     return reason ? fail('FIELD_CUSTOM_VALIDATION_EXCEPTION', reason) : undefined
   }
 

@@ -17,7 +17,8 @@ export function outbound(
     const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
     return { identifier, fields, ...kind }
   }
-  const fields = parseJson(change.payload) as Record<string, Value>
+  // JSON text reads `42` back as a number: a BIGINT column's fields become bigints again.
+  const fields = mapper.exactTypes(parseJson(change.payload) as Record<string, Value>)
   if (operation === 'delete')
     return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier), ...kind }
   return { identifier, fields, ...kind }

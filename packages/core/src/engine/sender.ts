@@ -1,22 +1,16 @@
 import { setMaxListeners } from 'node:events'
 import { Semaphore } from '../concurrency.js'
 import type { ConnectorContext, Destination, RunInfo } from '../contract/destination.js'
-import type { Operation, OutboundRecord, RecordResult } from '../contract/records.js'
-import { SluiceError, toSluiceError } from '../errors.js'
-import { redact } from '../redact.js'
-import type { RunCounts, TrackedRecord, TrackingBatch, TrackingSink } from '../run.js'
+import type { Operation } from '../contract/records.js'
+import { type SluiceError, toSluiceError } from '../errors.js'
+import type { RunCounts, TrackingBatch, TrackingSink } from '../run.js'
 import { OPEN_GROUPS } from './batching.js'
-import { stringifyExact } from './json.js'
+import { CommitQueue } from './commit-queue.js'
+import { type Outbound, type Outcome, sendRequest } from './send-request.js'
+import { settleOutcomes } from './settle.js'
 import type { Change, DiffSession, SnapshotCommit } from './state.js'
 
-export interface Outbound {
-  change: Change
-  record: OutboundRecord
-  /** `record.fields` as JSON text when the engine has it already (the staged payload) */
-  payloadJson?: string
-  /** why the record cannot be sent as mapped: tracked invalid with this reason, never sent */
-  invalid?: string
-}
+export type { Outbound } from './send-request.js'
 
 export interface SenderOptions {
   destination: Destination
@@ -49,18 +43,14 @@ interface Group {
   startedAt: Date
 }
 
-/** The tracking message of a succeeded record that the destination may hold twice. */
-export const POSSIBLY_DUPLICATED =
-  'possibly duplicated: its request was sent again after an answer was lost, and the operation is not idempotent'
-
 /**
- * Sends planned records and commits what the destination acknowledged.
+ * Gathers planned records into commit groups and sends them.
  *
- * Records are gathered per operation into commit groups of `commitSize`; a group is sent as requests
- * of `batchSize`, at most `concurrency` requests in flight across all groups. When every request of a
- * group has been answered, the group is committed: its tracking batch first, then its snapshot delta
- * (the next group's tracking batch may be written while this group's delta is).
- * A group with a failed request is never committed, so its rows are sent again by the next run.
+ * Records are gathered per operation into groups of `commitSize`; a group is sent as requests of
+ * `batchSize` (`sendRequest`), at most `concurrency` requests in flight across all groups and at most
+ * `OPEN_GROUPS` groups open at once. When every request of a group has been answered, its outcomes
+ * are settled (`settleOutcomes`) and committed in order (`CommitQueue`). A group with a failed request
+ * is never committed, so its rows are sent again by the next run.
  */
 export class Sender {
   /** the first error that is not about one record; the run fails with it */
@@ -71,11 +61,10 @@ export class Sender {
   private readonly requests: Semaphore
   private readonly stop = new AbortController()
   private readonly signal: AbortSignal
+  private readonly ctx: ConnectorContext
+  private readonly committed: CommitQueue
   private open = new Map<Operation, Group>()
   private readonly inFlight = new Set<Promise<void>>()
-  private commits: Promise<void> = Promise.resolve()
-  private trackingWrites: Promise<void> = Promise.resolve()
-  private trackingFailed: unknown
   private silent: SnapshotCommit = { put: [], remove: [], reject: [] }
 
   constructor(private readonly o: SenderOptions) {
@@ -84,6 +73,8 @@ export class Sender {
     // Every request in flight listens to this one signal (the HTTP client adds a listener or two per
     // request): more than Node's default of 10 listeners is the design here, not a leak.
     setMaxListeners(Math.max(10, o.concurrency * 4), this.signal)
+    this.ctx = { signal: this.signal, log: o.log, ...(o.run ? { run: o.run } : {}) }
+    this.committed = new CommitQueue(o.session, o.tracking, (failure) => this.fail(failure))
   }
 
   /** true once the run is failing or cancelled: stop planning more records */
@@ -118,8 +109,7 @@ export class Sender {
     this.open = new Map()
     this.flushSilent()
     while (this.inFlight.size > 0) await Promise.all(this.inFlight)
-    await this.commits
-    await this.trackingWrites
+    await this.committed.drain()
   }
 
   /**
@@ -129,15 +119,19 @@ export class Sender {
   async abandon(): Promise<void> {
     this.stop.abort()
     while (this.inFlight.size > 0) await Promise.all(this.inFlight)
-    await this.commits
-    await this.trackingWrites
+    await this.committed.drain()
+  }
+
+  private fail(failure: SluiceError): void {
+    this.failure ??= failure
+    this.stop.abort()
   }
 
   private flushSilent(): void {
     const delta = this.silent
     this.silent = { put: [], remove: [], reject: [] }
     if (delta.put.length + delta.remove.length === 0 || this.stopped) return
-    this.enqueueCommit(() => this.o.session.commit(delta))
+    void this.committed.delta(delta)
   }
 
   private async dispatch(group: Group): Promise<void> {
@@ -148,8 +142,7 @@ export class Sender {
   }
 
   private async sendGroup(group: Group): Promise<void> {
-    const outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }> =
-      []
+    const outcomes: Outcome[] = []
     const requests: Outbound[][] = []
     for (let i = 0; i < group.items.length; i += this.o.batchSize)
       requests.push(group.items.slice(i, i + this.o.batchSize))
@@ -162,7 +155,7 @@ export class Sender {
             failed = true
             return
           }
-          outcomes.push(...(await this.sendRequest(group.operation, items)))
+          outcomes.push(...(await this.send(group.operation, items)))
         } catch (error) {
           failed = true
           if (!this.o.signal.aborted && !this.failure) {
@@ -177,166 +170,34 @@ export class Sender {
     )
     // Nothing of a group with an unanswered request is committed: all of it is sent again next run.
     if (failed) return
-    const { delta, batch } = this.settleGroup(group, outcomes, this.o.now())
-    const tracked = batch ? this.writeTracking(batch) : undefined
-    this.enqueueCommit(async () => {
-      // The group's rows leave the set to resend only once their tracking batch is in the lake.
-      if (tracked) await tracked
-      await this.o.session.commit(delta)
-      this.o.onProgress()
-    })
-    await this.commits
-  }
-
-  private async sendRequest(operation: Operation, items: Outbound[]) {
-    const { destination, object, identifierField } = this.o
-    const ctx: ConnectorContext = {
-      signal: this.signal,
-      log: this.o.log,
-      ...(this.o.run ? { run: this.o.run } : {}),
-    }
-    const outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }> =
-      []
-    let sendable = items
-    if (items.some((item) => item.invalid !== undefined)) {
-      sendable = []
-      for (const item of items) {
-        if (item.invalid === undefined) sendable.push(item)
-        else {
-          outcomes.push({ item, result: { status: 'invalid', reason: item.invalid } })
-          this.o.counts.invalid.other++
-        }
-      }
-    }
-    if (destination.validate && sendable.length > 0) {
-      const checked = sendable
-      const verdicts = await destination.validate(
-        { object, operation, identifierField, records: checked.map((i) => i.record) },
-        ctx,
-      )
-      sendable = []
-      checked.forEach((item, i) => {
-        const reason = verdicts[i]
-        if (reason === undefined) sendable.push(item)
-        else {
-          outcomes.push({ item, result: { status: 'invalid', reason } })
-          this.o.counts.invalid.other++
-        }
-      })
-    }
-    if (sendable.length === 0) return outcomes
-    const results = await destination.write(
-      { object, operation, identifierField, records: sendable.map((i) => i.record) },
-      ctx,
+    const { delta, tracked } = settleOutcomes(
+      group.operation,
+      outcomes,
+      this.o.now(),
+      this.o.tracking !== undefined,
     )
-    if (!Array.isArray(results) || results.length !== sendable.length) {
-      throw new SluiceError(
-        'internal',
-        `the destination answered ${Array.isArray(results) ? results.length : 'no'} results for ${sendable.length} records`,
-        { component: 'destination', code: 'RESULT_COUNT' },
-      )
+    const batch: TrackingBatch | undefined =
+      tracked.length === 0
+        ? undefined
+        : {
+            ...this.o.track,
+            batchType: group.operation,
+            batchNumber: this.o.nextBatchNumber(),
+            startedAt: group.startedAt,
+            endedAt: this.o.now(),
+            records: tracked,
+          }
+    await this.committed.group(delta, batch, this.o.onProgress)
+  }
+
+  private async send(operation: Operation, items: Outbound[]): Promise<Outcome[]> {
+    const before = this.o.counts.rejected[operation] ?? 0
+    const outcomes = await sendRequest(this.o, operation, items, this.ctx, this.o.counts)
+    this.rejectedSoFar += (this.o.counts.rejected[operation] ?? 0) - before
+    if (outcomes.some((o) => o.result.status !== 'invalid')) {
+      this.batchesSent++
+      this.o.onProgress()
     }
-    const { succeeded, rejected } = this.o.counts
-    results.forEach((result, i) => {
-      if (result.status === 'succeeded') {
-        succeeded[operation] = (succeeded[operation] ?? 0) + 1
-        if (result.possiblyDuplicated)
-          this.o.counts.possiblyDuplicated = (this.o.counts.possiblyDuplicated ?? 0) + 1
-      } else {
-        rejected[operation] = (rejected[operation] ?? 0) + 1
-        this.rejectedSoFar++
-      }
-      outcomes.push({ item: sendable[i] as Outbound, result })
-    })
-    this.batchesSent++
-    this.o.onProgress()
     return outcomes
-  }
-
-  /** what a group's answers commit to the snapshot and write to tracking */
-  private settleGroup(
-    group: Group,
-    outcomes: Array<{ item: Outbound; result: RecordResult | { status: 'invalid'; reason: string } }>,
-    endedAt: Date,
-  ): { delta: SnapshotCommit; batch: TrackingBatch | undefined } {
-    const now = this.o.now()
-    const delta: SnapshotCommit = { put: [], remove: [], reject: [] }
-    const tracked: TrackedRecord[] = []
-    for (const { item, result } of outcomes) {
-      const { change, record, payloadJson } = item
-      const identifier = change.identifier as string
-      if (result.status === 'succeeded') {
-        if (change.kind === 'removed') delta.remove.push(identifier)
-        else delta.put.push({ identifier, hash: change.hash })
-      } else if (result.status === 'rejected') {
-        const firstRejectedAt = change.rejected?.hash === change.hash ? change.rejected.at : now
-        delta.reject.push({ identifier, hash: change.hash, firstRejectedAt })
-      }
-      if (this.o.tracking) {
-        tracked.push({
-          identifier,
-          payload: payloadJson ?? stringifyExact(record.fields),
-          operation: group.operation,
-          status: result.status,
-          message:
-            result.status === 'succeeded'
-              ? result.possiblyDuplicated
-                ? POSSIBLY_DUPLICATED
-                : null
-              : redact(result.reason),
-          hash: change.hash,
-        })
-      }
-    }
-    if (tracked.length === 0) return { delta, batch: undefined }
-    const batch: TrackingBatch = {
-      ...this.o.track,
-      batchType: group.operation,
-      batchNumber: this.o.nextBatchNumber(),
-      startedAt: group.startedAt,
-      endedAt,
-      records: tracked,
-    }
-    return { delta, batch }
-  }
-
-  /**
-   * Writes tracking batches one after another, on their own chain: a group's batch is written while
-   * the group before it commits its delta, since the two go to different databases. After a failed
-   * write no later batch is written: their groups will not be committed either.
-   */
-  private writeTracking(batch: TrackingBatch): Promise<void> {
-    const tracking = this.o.tracking as TrackingSink
-    const written = this.trackingWrites.then(async () => {
-      if (this.trackingFailed) throw this.trackingFailed
-      await tracking.write(batch)
-    })
-    this.trackingWrites = written.catch((error: unknown) => {
-      this.trackingFailed ??= error
-    })
-    // Awaited by the group's commit, unless an earlier commit failed and the run stopped committing.
-    written.catch(() => {})
-    return written
-  }
-
-  private enqueueCommit(commit: () => Promise<void>): void {
-    this.commits = this.commits.then(async () => {
-      if (this.failure && this.failure.category === 'internal' && this.failure.code === 'COMMIT') return
-      try {
-        await commit()
-      } catch (error) {
-        if (!this.failure) {
-          this.failure = new SluiceError(
-            'internal',
-            `cannot commit the run's progress: ${(error as Error).message}`,
-            {
-              code: 'COMMIT',
-              cause: error,
-            },
-          )
-        }
-        this.stop.abort()
-      }
-    })
   }
 }

@@ -12,7 +12,7 @@ const RECORDS = 100_000
 
 /**
  * Requests the Braze connector keeps in flight: its HTTP client's concurrency (16, in
- * `connectors/destination-braze/src/braze-api.ts`). The bare loop uses the same.
+ * `connectors/destination-braze/src/api.ts`). The bare loop uses the same.
  */
 const CONCURRENCY = 16
 

@@ -6,7 +6,7 @@ import {
   succeeded,
   type WriteBatch,
 } from '@sluice/core/contract'
-import type { BrazeApi } from './braze-api.js'
+import type { BrazeApi } from './api.js'
 import type { ResolvedBrazeConfig } from './config.js'
 import { type Matching, matchingFor } from './identifiers.js'
 import {
