@@ -4,5 +4,5 @@
  */
 export * from './faults.js'
 export * from './host.js'
-export type { DestinationFake, FakeStats, Faults, MalformedAnswer, StorageFake } from './types.js'
+export type { DestinationFake, FakeStats, Faults, MalformedAnswer, ReadBack, StorageFake } from './types.js'
 export { MALFORMED_ANSWERS } from './types.js'

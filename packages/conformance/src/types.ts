@@ -12,8 +12,10 @@ export interface DestinationFake {
   /**
    * What the destination holds now for an object, identifier → fields, as the conformance kit reads
    * it back. For append-only objects, every appended item in arrival order under a synthetic key.
+   * With `kind: 'appended'` (the kit's append checks), the items appended to an object that also holds
+   * upserted records, kept apart from them; a fake whose objects are either one or the other ignores it.
    */
-  records(object: string): Map<string, Record<string, unknown>>
+  records(object: string, kind?: ReadBack): Map<string, Record<string, unknown>>
   /** counters the kit checks limits against */
   readonly stats: FakeStats
   /** forgets every record and counter */
@@ -26,10 +28,13 @@ export interface DestinationFake {
  */
 export interface StorageFake extends Omit<DestinationFake, 'records' | 'reset'> {
   /** what a reader of the storage holds now for an object: see `DestinationFake.records` */
-  records(object: string): Promise<Map<string, Record<string, unknown>>>
+  records(object: string, kind?: ReadBack): Promise<Map<string, Record<string, unknown>>>
   /** empties the storage and forgets every counter */
   reset(): Promise<void>
 }
+
+/** What a read-back asks for: the records an object holds, or the items appended to it. */
+export type ReadBack = 'records' | 'appended'
 
 export interface FakeStats {
   /** requests received, faulted or not */

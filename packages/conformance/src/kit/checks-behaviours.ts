@@ -141,7 +141,7 @@ export const behaviourChecks: Check[] = [
     title: 'mirror: clear empties mapped fields',
     skip: (h) =>
       requires('mirror')(h) ??
-      ((h.options.connector.capabilities.deleteBehaviours ?? ['clear']).includes('clear')
+      ((h.options.capabilities.deleteBehaviours ?? ['clear']).includes('clear')
         ? undefined
         : 'not declared: mirror cannot clear fields'),
     async run(h) {
@@ -169,7 +169,7 @@ export const behaviourChecks: Check[] = [
     title: 'mirror: rows gone from the model are removed',
     skip: (h) =>
       requires('mirror')(h) ??
-      ((h.options.connector.capabilities.deleteBehaviours ?? []).includes('delete')
+      ((h.options.capabilities.deleteBehaviours ?? []).includes('delete')
         ? undefined
         : 'not declared: mirror cannot delete rows'),
     async run(h) {

@@ -68,13 +68,11 @@ export const deliveryChecks: Check[] = [
     skip: needsSeed,
     timeoutMs: 120_000,
     async run(h) {
-      const size = Math.min(h.options.connector.capabilities.batchSize, MAX_BATCH_TRIED)
+      const size = Math.min(h.options.capabilities.batchSize, MAX_BATCH_TRIED)
       const records = samples(h, 0, size)
       expectAllSucceeded(await h.write(h.connect(), h.seedOperation!, records))
       expect(h.fake.stats.maxRecordsPerRequest).toBeGreaterThan(0)
-      expect(h.fake.stats.maxRecordsPerRequest).toBeLessThanOrEqual(
-        h.options.connector.capabilities.batchSize,
-      )
+      expect(h.fake.stats.maxRecordsPerRequest).toBeLessThanOrEqual(h.options.capabilities.batchSize)
       expect(await h.storedCount()).toBe(size)
     },
   },
@@ -84,7 +82,7 @@ export const deliveryChecks: Check[] = [
     skip: needsSeed,
     timeoutMs: 60_000,
     async run(h) {
-      const { concurrency } = h.options.connector.capabilities
+      const { concurrency } = h.options.capabilities
       const destination = await warmedUp(h)
       h.fake.faults.slowMs = 50
       const writes = samples(h, 0, concurrency * 3).map(
@@ -99,7 +97,7 @@ export const deliveryChecks: Check[] = [
     group: 'limits',
     title: 'declared rate limit is never exceeded',
     skip: (h) => {
-      const limit = h.options.connector.capabilities.rateLimit
+      const limit = h.options.capabilities.rateLimit
       if (!limit) return 'not declared: the connector declares no rate limit'
       if (limit.requests > 200 || limit.perMs > 10_000)
         return `too large to exceed in a test: ${limit.requests} requests per ${limit.perMs} ms`
@@ -107,14 +105,12 @@ export const deliveryChecks: Check[] = [
     },
     timeoutMs: 120_000,
     async run(h) {
-      const limit = h.options.connector.capabilities.rateLimit!
+      const limit = h.options.capabilities.rateLimit!
       const destination = await warmedUp(h)
       const writes = samples(h, 0, limit.requests * 2 + 1).map(
         (fields) => () => h.write(destination, h.seedOperation!, [fields]),
       )
-      ;(await mapConcurrently(h.options.connector.capabilities.concurrency, writes)).forEach(
-        expectAllSucceeded,
-      )
+      ;(await mapConcurrently(h.options.capabilities.concurrency, writes)).forEach(expectAllSucceeded)
       const arrivals = h.host.traffic.log.map((r) => r.at)
       // A little under the window: arrival times differ from send times by a few ms of latency.
       expect(busiestWindow(arrivals, limit.perMs * 0.9)).toBeLessThanOrEqual(limit.requests)

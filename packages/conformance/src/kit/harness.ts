@@ -25,6 +25,8 @@ export class Harness<S extends TSchema = TSchema> {
   readonly logLines: string[] = []
   /** identifiers appended successfully in this check, in order: how append-only records are found */
   private appended: string[] = []
+  /** this check appended: read back what was appended, not the records upserts keep */
+  private appending = false
   private readonly open: Destination[] = []
   /** runs made for `writesAreRuns` destinations, never reset: a fake may keep files of earlier checks */
   private runs = 0
@@ -48,6 +50,7 @@ export class Harness<S extends TSchema = TSchema> {
     this.openRun = undefined
     await this.fake.reset()
     this.appended = []
+    this.appending = false
     clearFaults(this.fake.faults)
     this.host.resetTraffic()
   }
@@ -149,6 +152,7 @@ export class Harness<S extends TSchema = TSchema> {
       throw new Error(`write() returned ${results.length} results for ${records.length} records`)
     }
     if (operation === 'append') {
+      this.appending = true
       for (const [i, record] of records.entries()) {
         if (results[i]?.status === 'succeeded') this.appended.push(record.identifier)
       }
@@ -159,7 +163,7 @@ export class Harness<S extends TSchema = TSchema> {
   /** What the destination holds now for the object under test, as its fake reads it back. */
   async records(): Promise<Map<string, Record<string, unknown>>> {
     await this.finishRun()
-    return await this.fake.records(this.options.object)
+    return await this.fake.records(this.options.object, this.appending ? 'appended' : 'records')
   }
 
   /** What the destination holds now for a sample record, or undefined: see `find`. */

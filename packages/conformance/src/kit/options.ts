@@ -1,4 +1,10 @@
-import type { Behaviour, DestinationConnector, Value } from '@sluice/core/contract'
+import {
+  type Behaviour,
+  capabilitiesOf,
+  type DestinationCapabilities,
+  type DestinationConnector,
+  type Value,
+} from '@sluice/core/contract'
 import type { Static, TSchema } from 'typebox'
 import type { DestinationFake, StorageFake } from '../types.js'
 import type { Concern } from './check.js'
@@ -71,10 +77,18 @@ export interface DestinationConformanceOptions<S extends TSchema = TSchema> {
   doesNotApply?: Partial<Record<Concern, string>>
 }
 
+/** Stands for the fake host's URL before it has started. */
+const UNSTARTED_URL = 'http://127.0.0.1:9'
+
 /** The options with their defaults applied, and what the kit derives from the connector. */
 export interface ResolvedOptions<S extends TSchema = TSchema>
   extends Omit<DestinationConformanceOptions<S>, 'behaviours'> {
   behaviours: ReadonlySet<Behaviour>
+  /**
+   * The capabilities the kit checks: those of the connector configured with the working config
+   * (`capabilitiesOf`), so a connector whose limits come from its config is held to them.
+   */
+  capabilities: DestinationCapabilities
   clearableFields: string[]
   stored: (fields: Record<string, Value>) => Record<string, unknown>
   secrets: (config: Static<S>) => string[]
@@ -84,7 +98,8 @@ export interface ResolvedOptions<S extends TSchema = TSchema>
 export function resolveOptions<S extends TSchema>(
   options: DestinationConformanceOptions<S>,
 ): ResolvedOptions<S> {
-  const caps = options.connector.capabilities
+  // Capabilities do not depend on where the fake listens; the host's port is not known yet.
+  const caps = capabilitiesOf(options.connector, options.config(UNSTARTED_URL))
   const declared = caps.objects?.[options.object]?.behaviours ?? caps.behaviours
   const undeclared = (options.behaviours ?? []).filter((b) => !declared.includes(b))
   if (undeclared.length > 0)
@@ -97,6 +112,7 @@ export function resolveOptions<S extends TSchema>(
   return {
     ...options,
     behaviours,
+    capabilities: caps,
     clearableFields:
       options.clearableFields ?? Object.keys(sample).filter((f) => f !== options.identifierField),
     stored: options.stored ?? ((fields) => fields),
@@ -111,8 +127,13 @@ export function secretValues(schema: TSchema, config: unknown): string[] {
   const walk = (node: Record<string, unknown>, value: unknown) => {
     if (!value || typeof value !== 'object') return
     const properties = (node.properties ?? {}) as Record<string, Record<string, unknown>>
-    for (const [key, child] of Object.entries(properties)) {
-      const v = (value as Record<string, unknown>)[key]
+    // A record's entries (`Type.Record`: pattern or additional properties) share one schema.
+    const entries = Object.values((node.patternProperties ?? {}) as Record<string, Record<string, unknown>>)
+    if (typeof node.additionalProperties === 'object')
+      entries.push(node.additionalProperties as Record<string, unknown>)
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const child = properties[key] ?? entries[0]
+      if (!child) continue
       if (child.secret === true && typeof v === 'string' && v) found.push(v)
       else walk(child, v)
     }

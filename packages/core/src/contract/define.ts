@@ -1,6 +1,6 @@
-import type { TSchema } from 'typebox'
+import type { Static, TSchema } from 'typebox'
 import { SluiceError } from '../errors.js'
-import type { DestinationConnector, DestinationDefinition } from './destination.js'
+import type { DestinationCapabilities, DestinationConnector, DestinationDefinition } from './destination.js'
 import { BEHAVIOURS, DELETE_BEHAVIOURS } from './records.js'
 import type { SourceConnector, SourceDefinition } from './source.js'
 
@@ -43,8 +43,43 @@ export function destinationProblems(candidate: unknown): string[] {
   const problems = commonProblems(candidate)
   if (problems.length > 0) return problems
   const d = candidate as Partial<DestinationDefinition>
-  const caps = d.capabilities
-  if (!caps || typeof caps !== 'object') return ['capabilities is missing']
+  if (!d.capabilities || typeof d.capabilities !== 'object') return ['capabilities is missing']
+  if (d.capabilitiesFor !== undefined && typeof d.capabilitiesFor !== 'function')
+    problems.push('capabilitiesFor must be a function of the config')
+  return [...problems, ...capabilityProblems(d.capabilities)]
+}
+
+/**
+ * The capabilities of a destination configured with `config`: what `capabilitiesFor` computes from it,
+ * else the declared ones. Computed capabilities are checked as declared ones are, and must stay within
+ * the declared ones (no behaviour, batch size or concurrency beyond them).
+ */
+export function capabilitiesOf<S extends TSchema>(
+  connector: Pick<DestinationDefinition<S>, 'name' | 'capabilities' | 'capabilitiesFor'>,
+  config: Static<S>,
+): DestinationCapabilities {
+  if (!connector.capabilitiesFor) return connector.capabilities
+  const caps = connector.capabilitiesFor(config)
+  const declared = connector.capabilities
+  const problems = capabilityProblems(caps)
+  const extra = caps.behaviours.filter((b) => !declared.behaviours.includes(b))
+  if (extra.length > 0) problems.push(`behaviours ${extra.join(', ')} are not declared`)
+  if (caps.batchSize > declared.batchSize)
+    problems.push(`batchSize is above the declared ${declared.batchSize}`)
+  if (caps.concurrency > declared.concurrency)
+    problems.push(`concurrency is above the declared ${declared.concurrency}`)
+  if (problems.length > 0) {
+    throw new SluiceError(
+      'config',
+      `destination "${connector.name}" computed impossible capabilities from its config: ${problems.join('; ')}`,
+      { code: 'INVALID_CAPABILITIES', component: connector.name },
+    )
+  }
+  return caps
+}
+
+function capabilityProblems(caps: DestinationCapabilities): string[] {
+  const problems: string[] = []
   const knownBehaviour = (b: unknown) => (BEHAVIOURS as readonly unknown[]).includes(b)
   if (!Array.isArray(caps.behaviours)) problems.push('capabilities.behaviours must be an array')
   else

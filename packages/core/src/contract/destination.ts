@@ -93,7 +93,14 @@ export interface DestinationDefinition<S extends TSchema = TSchema> {
   name: string
   /** the config schema, with defaults and descriptions; secrets are marked `{ secret: true }` */
   config: S
+  /** what the connector can do; with `capabilitiesFor`, the most that any config can reach */
   capabilities: DestinationCapabilities
+  /**
+   * The capabilities of one configured instance, when they come from its config (a generic HTTP
+   * destination's behaviours, batch size, concurrency and rate limit). They must lie within
+   * `capabilities`. Read them with `capabilitiesOf(connector, config)`; default `capabilities`.
+   */
+  capabilitiesFor?(config: Static<S>): DestinationCapabilities
   /** creates the connected instance; clients inside are created lazily */
   connect(config: Static<S>, ctx: ConnectorContext): Destination
 }

@@ -16,7 +16,13 @@ export type { RetryBudget } from '../http/types.js'
 export { type Logger, redactingLogger, silentLogger } from '../logger.js'
 export { redact, redactError, registerSecret } from '../redact.js'
 export type { Catalog, CatalogField, CatalogObject } from './catalog.js'
-export { defineDestination, defineSource, destinationProblems, sourceProblems } from './define.js'
+export {
+  capabilitiesOf,
+  defineDestination,
+  defineSource,
+  destinationProblems,
+  sourceProblems,
+} from './define.js'
 export type {
   ConnectorContext,
   Destination,
