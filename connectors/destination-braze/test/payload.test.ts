@@ -53,8 +53,8 @@ describe('attributesObject', () => {
         address: { city: 'Paris', geo: { lat: 1 } },
         pets: [{ name: 'Rex' }],
         tags: { add: ['a'] },
-        big: '9007199254740993',
-        small: 12,
+        big: 9007199254740993n,
+        small: 12n,
         _update_existing_only: false,
       },
     })
@@ -172,7 +172,7 @@ describe('eventObject', () => {
         external_id: 'u1',
         name: 'ordered',
         time: '2024-05-01T10:00:00Z',
-        properties: { total: 12.5, event_id: 'evt-1', channel: 'web', count: 3 },
+        properties: { total: 12.5, event_id: 'evt-1', channel: 'web', count: 3n },
       },
     })
   })

@@ -1,3 +1,4 @@
+import { stringifyJsonBody } from '@sluice/core/http'
 import { describe, expect, it } from 'vitest'
 import { assertionClaims, audienceFor, signAssertion, verifyAssertion } from '../src/auth/jwt.js'
 import { parseBulkError } from '../src/bulk/results.js'
@@ -5,7 +6,18 @@ import { csvLine, parseCsv, parseCsvRecords } from '../src/csv.js'
 import { makeId, toId15, toId18 } from '../src/fake/ids.js'
 import { parseQuery } from '../src/fake/soql.js'
 import { soqlString } from '../src/plan.js'
+import { toCsvCell, toJsonValue } from '../src/values.js'
 import { keyPair } from './keys.js'
+
+describe('values', () => {
+  it('sends every value of a BIGINT column as one type: an exact number in JSON, its digits in CSV', () => {
+    expect([42n, 9007199254740993n].map(toJsonValue)).toEqual([42n, 9007199254740993n])
+    expect(stringifyJsonBody({ a: toJsonValue(42n), b: toJsonValue(9007199254740993n) })).toBe(
+      '{"a":42,"b":9007199254740993}',
+    )
+    expect([42n, 9007199254740993n].map(toCsvCell)).toEqual(['42', '9007199254740993'])
+  })
+})
 
 describe('csv', () => {
   it('round-trips quotes, commas, line breaks and edge spaces', () => {

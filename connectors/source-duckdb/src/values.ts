@@ -13,8 +13,8 @@ import type { Value } from '@sluice/core/contract'
 
 /**
  * Converts DuckDB values into Sluice's `Value` (see `contract/records.ts`): exact where JSON is not
- * (BIGINT beyond 2^53 stays `bigint`, DECIMAL becomes an exact decimal string), and text for every
- * temporal type so payloads are the same whichever warehouse a model comes from.
+ * (every BIGINT, UBIGINT, HUGEINT value is a `bigint`, whatever its size, so a column has one type in
+ * every row; DECIMAL becomes an exact decimal string), and text for every temporal type so payloads are the same whichever warehouse a model comes from.
  */
 /**
  * A converter for one column, chosen once per result: types that already arrive as the right JS value
@@ -36,7 +36,7 @@ export function columnConverter(type: DuckDBType): (value: DuckDBValue) => Value
       if (type.alias !== 'JSON') return (value) => (value ?? null) as Value
       return (value) => toValue(value, type)
     case DuckDBTypeId.BIGINT:
-      return (value) => (typeof value === 'bigint' ? exactInteger(value) : null)
+      return (value) => (typeof value === 'bigint' ? value : null)
     default:
       return (value) => toValue(value, type)
   }
@@ -61,7 +61,7 @@ export function toValue(value: DuckDBValue, type: DuckDBType): Value {
     case DuckDBTypeId.HUGEINT:
     case DuckDBTypeId.UHUGEINT:
     case DuckDBTypeId.BIGNUM:
-      return exactInteger(value as bigint)
+      return typeof value === 'bigint' ? value : BigInt(String(value))
     case DuckDBTypeId.DECIMAL:
       return (value as DuckDBDecimalValue).toString()
     case DuckDBTypeId.VARCHAR:
@@ -110,12 +110,6 @@ export function toValue(value: DuckDBValue, type: DuckDBType): Value {
       // UUID, ENUM, TIME, INTERVAL, UNION, BIT …: DuckDB's own text form is what a user would type.
       return String(value)
   }
-}
-
-function exactInteger(value: bigint): number | bigint {
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value
 }
 
 function parseJsonColumn(text: string): Value {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { type Row, rowHash, stringifyExact } from '@sluice/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import duckdb, { connectDuckDB } from '../src/index.js'
 
@@ -51,7 +52,7 @@ describe('source-duckdb', () => {
     expect(rows).toEqual([
       {
         big: 9007199254740993n,
-        small_big: 42,
+        small_big: 42n,
         min_big: -9223372036854775808n,
         amount: '12345678901234567890.123456789',
         cents: '0.10',
@@ -64,7 +65,7 @@ describe('source-duckdb', () => {
         yes: true,
         no: false,
         doc: { a: [1, { b: null }], c: 'd' },
-        profile: { tier: 'gold', since: '2020-01-01', n: 3 },
+        profile: { tier: 'gold', since: '2020-01-01', n: 3n },
         tags: { k1: 1, k2: 2 },
         nums: [1, 2, 3],
         items: [{ sku: 'x', qty: 2 }],
@@ -75,6 +76,37 @@ describe('source-duckdb', () => {
         uid: '8c8a8f5c-0f60-4c8e-9a43-3b1b2c3d4e5f',
       },
     ])
+  })
+
+  it('gives every value of a BIGINT column one type, whatever its size', async () => {
+    const values: unknown[] = []
+    for await (const chunk of source.query(
+      'SELECT * FROM (VALUES (1::BIGINT), (9007199254740993::BIGINT), (NULL::BIGINT), (-2::BIGINT)) t(n)',
+    ))
+      values.push(...chunk.map((row) => row.n))
+    expect(values).toEqual([1n, 9007199254740993n, null, -2n])
+    const hugeint: unknown[] = []
+    for await (const chunk of source.query(
+      'SELECT 7::HUGEINT AS h UNION ALL SELECT 170141183460469231731687303715884105727::HUGEINT',
+    ))
+      hugeint.push(...chunk.map((row) => row.h))
+    expect(hugeint.map((v) => typeof v)).toEqual(['bigint', 'bigint'])
+  })
+
+  it('serialises and hashes a row exactly as before BIGINT values became bigints, and as Postgres does', async () => {
+    // Golden values, the same as the Postgres source's test: a small BIGINT is written as the same
+    // digits whether it arrives as a number or a bigint, so existing snapshots keep their hashes.
+    const rows: Row[] = []
+    for await (const chunk of source.query(`SELECT 9007199254740993::BIGINT AS big, 42::BIGINT AS n,
+      0.10::DECIMAL(4,2) AS cents, TIMESTAMPTZ '2024-03-01 12:34:56.789+02' AS at, 'héllo 🚀' AS s,
+      [1, 2]::INTEGER[] AS a`))
+      rows.push(...chunk)
+    const text = stringifyExact(rows[0] as Row)
+    expect(text).toBe(
+      '{"big":9007199254740993,"n":42,"cents":"0.10","at":"2024-03-01T10:34:56.789Z","s":"héllo 🚀","a":[1,2]}',
+    )
+    expect(rowHash(text)).toBe('fe1acf2eeca7d3b759d6f72b2b177c6f')
+    expect(text).toBe(stringifyExact({ ...rows[0], n: 42 } as Row))
   })
 
   it('describes a query without reading it', async () => {

@@ -4,7 +4,7 @@ import { parse as parseArray } from 'postgres-array'
 /**
  * Postgres's text format → Sluice's `Value` (see `contract/records.ts`), the same values the DuckDB
  * source gives for the same data, so a row hashes and serialises the same from either warehouse:
- * `bigint` as a number when it fits 2^53 and as a JS `bigint` when not, `numeric` as its exact decimal
+ * `bigint` (int8) as a JS `bigint` whatever its size (one type per column, as DuckDB's BIGINT), `numeric` as its exact decimal
  * text, `json`/`jsonb` as values (big integers exact), `date` as `YYYY-MM-DD`, `timestamp(tz)` as
  * ISO-8601 (with `Z` and in UTC for `timestamptz`: the session runs in UTC), `bytea` as base64, arrays
  * as arrays of the same. Anything else (uuid, enums, interval, time, inet …) is Postgres's own text.
@@ -14,15 +14,8 @@ export type TextParser = (text: string) => Value
 /** int2, int4, oid, float4, float8 (NaN and Infinity too, which JSON writes as null) */
 const numberValue: TextParser = (text) => Number(text)
 
-/** `int8`: a number when exact, a bigint beyond 2^53 (as DuckDB's BIGINT). */
-export const bigintValue: TextParser = (text) => {
-  // Up to 15 digits always fits a double exactly: skip BigInt for the common case.
-  if (text.length <= 15) return Number(text)
-  const big = BigInt(text)
-  return big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big
-}
-const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER)
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
+/** `int8`: a JS `bigint` for every value, small or not (as DuckDB's BIGINT): one type per column. */
+export const bigintValue: TextParser = (text) => BigInt(text)
 
 const text: TextParser = (value) => value
 const bool: TextParser = (value) => value === 't'

@@ -93,7 +93,7 @@ describe('source-postgres', () => {
     expect(rows).toEqual([
       {
         big: 9007199254740993n,
-        small_big: 42,
+        small_big: 42n,
         min_big: -9223372036854775808n,
         max_big: 9223372036854775807n,
         amount: '12345678901234567890.123456789',
@@ -112,7 +112,7 @@ describe('source-postgres', () => {
         doc: { a: [1, { b: null }], c: 'd', n: 12345678901234567890n },
         kept_order: { z: 1, a: 2 },
         nums: [1, 2, 3],
-        bigs: [9007199254740993n, 1],
+        bigs: [9007199254740993n, 1n],
         words: ['a', null, 'c ✓'],
         grid: [
           [1, 2],
@@ -196,8 +196,8 @@ describe('source-postgres', () => {
         const sql = resolveModelSql(model, { dialect: 'postgres', projectDir: dir })
         const rows = await all(`SELECT id, email FROM (${sql}) AS m ORDER BY id`)
         expect(rows).toEqual([
-          { id: 1, email: 'a@x.io' },
-          { id: 3, email: 'c@x.io' },
+          { id: 1n, email: 'a@x.io' },
+          { id: 3n, email: 'c@x.io' },
         ])
       }
       // Cursor mode: rows past the cursor only.
@@ -205,7 +205,7 @@ describe('source-postgres', () => {
         dialect: 'postgres',
         cursorAfter: 2,
       })
-      expect(await all(after)).toEqual([{ id: 3, email: 'c@x.io', plan: 'pro' }])
+      expect(await all(after)).toEqual([{ id: 3n, email: 'c@x.io', plan: 'pro' }])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

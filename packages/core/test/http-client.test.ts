@@ -63,6 +63,13 @@ describe('requests and responses', () => {
     })
     expect(JSON.parse(sent.body.body)).toEqual({ name: 'Zoë', n: 1 })
     expect(sent.body.type).toBe('application/json')
+    // A BIGINT column's values are bigints, small or not: each goes as an exact JSON number.
+    const big = await http.request<{ body: string }>({
+      method: 'POST',
+      path: '/j',
+      json: { small: 42n, big: 9007199254740993n, list: [-(2n ** 63n)] },
+    })
+    expect(big.body.body).toBe('{"small":42,"big":9007199254740993,"list":[-9223372036854775808]}')
     expect(
       (await http.request<{ body: string }>({ method: 'PUT', path: '/s', body: 'a,b\n1,2\n' })).body.body,
     ).toBe('a,b\n1,2\n')

@@ -395,7 +395,7 @@ describe('faithful payloads', () => {
     expect(tracked?.payload).toContain('"external_id":9007199254740993,')
     expect(tracked?.hash).toBe(rowHash(tracked?.payload ?? ''))
     expect(h.destination.records.get('2')).toEqual({
-      external_id: 2,
+      external_id: 2n,
       loyalty: { tier: null },
       address: { city: null, country: 'GB' },
       purchases: [],
@@ -405,6 +405,50 @@ describe('faithful payloads', () => {
     h.destination.clearLog()
     expect((await h.run()).run.counts.unchanged).toBe(2)
     expect(h.destination.requests).toBe(0)
+  })
+})
+
+describe('one type per column', () => {
+  it('sends every value of a BIGINT column as a bigint, small or not, added or changed, nested or not', async () => {
+    h = await harness({
+      model: { table: 'counters' },
+      sync: {
+        identifier: { column: 'id', field: 'external_id' },
+        mappings: [
+          { from: 'visits', to: 'visits' },
+          { from: 'score', to: 'score' },
+          { from: 'stats', to: 'stats' },
+        ],
+      },
+    })
+    await h.sql(`CREATE TABLE counters AS SELECT * FROM (VALUES
+      (1::BIGINT, 5::BIGINT, 7::INTEGER, {'n': 3::BIGINT, 'm': 1::INTEGER}),
+      (2::BIGINT, 9007199254740993::BIGINT, 8::INTEGER, {'n': 9007199254740995::BIGINT, 'm': 2::INTEGER}),
+      (3::BIGINT, NULL::BIGINT, 9::INTEGER, NULL)
+    ) t(id, visits, score, stats)`)
+    expect((await h.run()).run.status).toBe('succeeded')
+    const types = () =>
+      [...h.destination.records.values()].map((r) => [
+        typeof r.external_id,
+        typeof r.visits,
+        typeof r.score,
+        typeof (r.stats as Record<string, unknown> | null)?.n,
+        typeof (r.stats as Record<string, unknown> | null)?.m,
+      ])
+    expect(types()).toEqual([
+      ['bigint', 'bigint', 'number', 'bigint', 'number'],
+      ['bigint', 'bigint', 'number', 'bigint', 'number'],
+      ['bigint', 'object', 'number', 'undefined', 'undefined'],
+    ])
+    // The payload text is the same digits as when small values came as numbers: hashes did not move.
+    const tracked = h.tracking.rows().find((r) => r.identifier === '1')
+    expect(tracked?.payload).toBe('{"external_id":1,"visits":5,"score":7,"stats":{"n":3,"m":1}}')
+    // A changed row is planned from the diff's JSON text: still one type.
+    await h.sql('UPDATE counters SET visits = visits + 1')
+    h.destination.clearLog()
+    expect((await h.run()).run.counts.changed).toBe(2)
+    expect(h.destination.sent.map((s) => typeof s.fields.visits)).toEqual(['bigint', 'bigint'])
+    expect(h.destination.records.get('1')?.visits).toBe(6n)
   })
 })
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { TRACKING_STATUSES, type TrackedRecord, type TrackingBatch } from '@sluice/core'
+import { parseJson, TRACKING_STATUSES, type TrackedRecord, type TrackingBatch } from '@sluice/core'
 import { OPERATIONS, redact, SluiceError } from '@sluice/core/contract'
 import { TRACKING_COLUMNS, type TrackingColumn } from './columns.js'
 import { batchFile } from './layout.js'
@@ -121,7 +121,7 @@ function pack(
     const record = records[index]!
     checkRecord(record, index, path)
     identifiers[index] = nullable(record.identifier)
-    payloads[index] = text(record.payload)
+    payloads[index] = text(lakePayload(record.payload))
     operations[index] = nullable(record.operation)
     statuses[index] = record.status
     let message = record.message
@@ -145,6 +145,26 @@ function pack(
     values.join(SEPARATOR),
   )
   return { columns, escaped }
+}
+
+/** A run of 16 or more digits may be an integer beyond 2^53; nothing shorter can be. */
+const MAYBE_BIG_INTEGER = /\d{16}/
+
+/**
+ * The payload as the lake keeps it in `record_payload`: the JSON text sent, except that integers
+ * beyond 2^53 are written as strings of their digits. Most JSON readers (JavaScript's `JSON.parse`,
+ * spreadsheets, many BI tools) read every number as a double and would round them; a string keeps
+ * them exact for any reader. `record_hash` stays the hash of the payload as sent (ADR 0003).
+ */
+export function lakePayload(payload: string): string {
+  if (!MAYBE_BIG_INTEGER.test(payload)) return payload
+  let value: unknown
+  try {
+    value = parseJson(payload)
+  } catch {
+    return payload
+  }
+  return JSON.stringify(value, (_key, item) => (typeof item === 'bigint' ? item.toString() : item))
 }
 
 function escapeFraming(value: string): string {

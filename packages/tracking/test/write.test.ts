@@ -89,6 +89,49 @@ describe('writing batches', () => {
     expect(row?.message).toBe(tricky)
   })
 
+  it('keeps integers beyond 2^53 exact in record_payload for any JSON reader, and the hash of what was sent', async () => {
+    const lake = await tempLake()
+    const sent =
+      '{"external_id":9007199254740993,"n":42,"list":[-12345678901234567890,1.5],"s":"12345678901234567"}'
+    await lake.write(
+      batch('run-1', 1, [
+        {
+          identifier: '9007199254740993',
+          payload: sent,
+          operation: 'upsert',
+          status: 'succeeded',
+          message: null,
+          hash: 'h1',
+        },
+        {
+          identifier: '2',
+          payload: '{"external_id":2,"n":1}',
+          operation: 'upsert',
+          status: 'succeeded',
+          message: null,
+          hash: 'h2',
+        },
+      ]),
+    )
+    const rows = (await lake.records({ sync: 'users-to-braze', runId: 'run-1' })).rows
+    const big = rows.find((r) => r.identifier === '9007199254740993')
+    // JSON.parse reads it back exactly: big integers are strings of their digits.
+    expect(JSON.parse(big!.payload)).toEqual({
+      external_id: '9007199254740993',
+      n: 42,
+      list: ['-12345678901234567890', 1.5],
+      s: '12345678901234567',
+    })
+    expect(big?.hash).toBe('h1')
+    expect(rows.find((r) => r.identifier === '2')?.payload).toBe('{"external_id":2,"n":1}')
+    // DuckDB reads the same text back exactly too.
+    const db = await duckdb()
+    const reader = await db.runAndReadAll(
+      `SELECT json_extract_string(record_payload, '$.external_id') FROM read_parquet('${lake.path}/sync_tracking_datasets/*/*/*/*.parquet') WHERE identifier = '9007199254740993'`,
+    )
+    expect(reader.getRows()[0]?.[0]).toBe('9007199254740993')
+  })
+
   it('keeps values holding the framing characters, empty strings and NULLs apart', async () => {
     const lake = await tempLake()
     const records = [

@@ -3,8 +3,10 @@
  */
 
 /**
- * A value as a source hands it over. Integers beyond 2^53 are `bigint`; DECIMAL is an exact decimal
- * string; DATE is `YYYY-MM-DD`; TIMESTAMP and TIMESTAMPTZ are ISO-8601 strings (UTC for TIMESTAMPTZ);
+ * A value as a source hands it over. Every value of a BIGINT (int8, HUGEINT, UBIGINT) column is a
+ * `bigint`, whatever its size, so a column has one type in every row (JSON request bodies of the HTTP
+ * toolkit write it as an exact number); smaller integer and floating types are `number`; DECIMAL is an
+ * exact decimal string; DATE is `YYYY-MM-DD`; TIMESTAMP and TIMESTAMPTZ are ISO-8601 strings (UTC for TIMESTAMPTZ);
  * JSON, STRUCT and MAP are objects; LIST and ARRAY are arrays.
  */
 export type Value = null | boolean | number | bigint | string | Value[] | { [key: string]: Value }

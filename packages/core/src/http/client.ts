@@ -2,6 +2,7 @@ import { Readable } from 'node:stream'
 import type Bottleneck from 'bottleneck'
 import { type Dispatcher, Pool, request as undiciRequest } from 'undici'
 import { sleep } from '../concurrency.js'
+import { stringifyJsonBody } from '../engine/json.js'
 import { SluiceError } from '../errors.js'
 import { type Logger, redactingLogger, silentLogger } from '../logger.js'
 import { redact } from '../redact.js'
@@ -243,7 +244,7 @@ function requestHeaders(
 }
 
 function requestBody(req: HttpRequest): string | Uint8Array | Readable | undefined {
-  if (req.json !== undefined) return JSON.stringify(req.json)
+  if (req.json !== undefined) return stringifyJsonBody(req.json)
   if (typeof req.body === 'function') return Readable.from(req.body())
   if (isStream(req.body)) return Readable.from(req.body as AsyncIterable<Uint8Array>)
   return req.body as string | Uint8Array | undefined

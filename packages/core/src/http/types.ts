@@ -58,7 +58,7 @@ export interface HttpRequest {
   path: string
   query?: Record<string, string | number | boolean | undefined>
   headers?: Record<string, string>
-  /** serialised as JSON with content-type application/json */
+  /** serialised as JSON with content-type application/json; a `bigint` goes as an exact JSON number */
   json?: unknown
   /**
    * A raw body (CSV uploads). An async iterable is streamed and cannot be sent twice, so a failure is

@@ -3,6 +3,7 @@ import type { Row, Value } from '../contract/records.js'
 import { stringifyExact } from '../engine/json.js'
 import { SluiceError } from '../errors.js'
 import { type Cast, castValue, isCast } from './cast.js'
+import { IntegerFields } from './integer-fields.js'
 import { readPath, rootColumn, writePath } from './paths.js'
 
 /**
@@ -27,6 +28,11 @@ export interface RowMapper {
    * was by `payload`). Undefined when every cast held.
    */
   castProblem(payload: Record<string, Value>): string | undefined
+  /**
+   * Fields read back from a payload's JSON text with their types as mapped: bigints (a BIGINT
+   * column's values) where the mapper put bigints, small values included (see `IntegerFields`).
+   */
+  exactTypes(fields: Record<string, Value>): Record<string, Value>
   /**
    * The model columns the payload reads (identifier and mappings), so a query can leave the rest in the
    * warehouse; undefined when every column is needed (sync all properties, or columns unknown).
@@ -72,6 +78,8 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
       : [],
   )
 
+  const integers = new IntegerFields(new Set(casts.map((c) => c.to)))
+
   return {
     identifier,
     columns: known && !sync.syncAllProperties ? [...used] : undefined,
@@ -80,8 +88,10 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
       writeId(out, identifier(row))
       for (const map of compiled) map(out, row)
       for (const column of extraColumns) if (!(column in out)) out[column] = row[column] ?? null
+      integers.note(out)
       return out
     },
+    exactTypes: (fields) => integers.restore(fields),
     clearPayload(id) {
       const out: Record<string, Value> = {}
       writePath(out, idField, id)
