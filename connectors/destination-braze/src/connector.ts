@@ -12,8 +12,11 @@ import { validateBatch, writeBatch } from './write.js'
 export const brazeCapabilities: DestinationCapabilities = {
   behaviours: ['upsert', 'update', 'mirror', 'delete'],
   objects: {
-    users: { behaviours: ['upsert', 'update', 'mirror', 'delete'], description: 'user profiles' },
-    events: { behaviours: ['append'], description: 'custom events, append-only' },
+    users: {
+      behaviours: ['upsert', 'update', 'mirror', 'delete'],
+      description: 'user profiles: attributes, nested custom attributes, subscription group states',
+    },
+    events: { behaviours: ['append'], description: 'custom events, appended to profiles' },
   },
   deleteBehaviours: ['nothing', 'clear', 'delete'],
   // One write is one /users/track request of up to 75 objects (two /users/delete requests of up to 50).

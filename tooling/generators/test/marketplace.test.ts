@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadConnectorAt, manifestProblems } from '@sluice/runner'
+import { defineDestination } from '@sluice/core/contract'
+import { loadConnectorAt, manifestMismatches, manifestProblems } from '@sluice/runner'
 import { describe, expect, it } from 'vitest'
+import { connectorPackages, manifestFromCode } from '../src/manifests/index.js'
 
 /**
  * The catalog is generated from the connectors' `sluice` manifests; these checks keep the manifests
@@ -25,11 +27,77 @@ describe('connector manifests', () => {
       expect(manifestProblems(pkg.sluice)).toEqual([])
     })
 
-    it(`${pkg.name}: the manifest matches the code`, async () => {
+    it(`${pkg.name}: the runner loads it, its manifest agreeing with its code`, async () => {
       const loaded = await loadConnectorAt(dir, { conditions: ['@sluice/source'] })
       expect(loaded.connector.kind).toBe(pkg.sluice.kind)
     }, 600_000)
   }
+
+  it('say what the code declares, as `pnpm manifests` writes them', async () => {
+    const generated = await connectorPackages(connectorsDir)
+    expect(generated.length).toBe(packages.filter((p) => p.pkg.sluice).length)
+    for (const { pkg, generated: fromCode } of generated)
+      expect(pkg.sluice, `${pkg.name}: run \`pnpm manifests\``).toEqual(fromCode)
+  }, 600_000)
+})
+
+describe('a manifest written from the code', () => {
+  const code = defineDestination({
+    name: 'example',
+    config: { type: 'object', properties: {} } as never,
+    capabilities: {
+      behaviours: ['upsert', 'mirror'],
+      objects: { contacts: { behaviours: ['upsert', 'update'], description: 'people' } },
+      batchSize: 10,
+      concurrency: 1,
+      rateLimit: { requests: 10, perMs: 1000 },
+    },
+    connect: () => ({
+      async check() {},
+      async discover() {
+        return { objects: [] }
+      },
+      async write() {
+        return []
+      },
+    }),
+  })
+
+  it('takes behaviours, declared objects and the declared rate limit from the code, keeping what only people read', () => {
+    const written = {
+      kind: 'destination' as const,
+      displayName: 'Example',
+      description: 'an example',
+      auth: 'api_key' as const,
+      behaviours: ['append' as const],
+      objects: [
+        { name: 'contacts', description: 'old words', behaviours: ['append' as const] },
+        { name: 'any other list', description: 'found by discover', behaviours: ['upsert' as const] },
+      ],
+      rateLimits: [{ requests: 100, perMs: 60_000, scope: 'per day' }],
+      docs: 'https://example.com',
+    }
+    const generated = manifestFromCode(written, code)
+    expect(generated).toEqual({
+      kind: 'destination',
+      displayName: 'Example',
+      description: 'an example',
+      auth: 'api_key',
+      behaviours: ['upsert', 'update', 'mirror'],
+      objects: [
+        { name: 'contacts', description: 'people', behaviours: ['upsert', 'update'] },
+        { name: 'any other list', description: 'found by discover' },
+      ],
+      rateLimits: [
+        { requests: 10, perMs: 1000 },
+        { requests: 100, perMs: 60_000, scope: 'per day' },
+      ],
+      docs: 'https://example.com',
+    })
+    // The runner finds nothing to refuse in what was written.
+    expect(manifestMismatches('@example/destination-example', generated as never, code)).toEqual([])
+    expect(manifestMismatches('@example/destination-example', written as never, code)).not.toEqual([])
+  })
 })
 
 describe('marketplace.json', () => {
