@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { redact } from '@sluice/core'
+import { sleep as pause, redact } from '@sluice/core'
 import type { AlertChannel } from './channels.js'
 import type { AlertMessage } from './message.js'
 
@@ -42,8 +42,6 @@ export interface DeliverOptions {
   onDelivery?(delivery: AlertDelivery): void
   sleep?(ms: number): Promise<void>
 }
-
-const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /**
  * Sends one alert on one channel, retrying with exponential backoff and jitter. It never throws: an
