@@ -15,7 +15,7 @@ export default defineConfig({
       sluiceProject('@sluice/state-store [postgres]', {
         test: {
           env: { SLUICE_STATE_BACKEND: 'postgres' },
-          exclude: ['test/ledger-files.test.ts'],
+          exclude: ['test/ledger-files.test.ts', 'test/doctor.test.ts'],
         },
       }),
     ],

@@ -16,6 +16,7 @@ import {
   deltaName,
   replaceBase,
   type SnapshotFiles,
+  snapshotError,
   writeParquet,
 } from './snapshot-files.js'
 
@@ -45,7 +46,11 @@ export class DuckDBDiffSession implements DiffSession {
     const work = await instance.connect()
     const writer = await instance.connect()
     // Start from a compacted snapshot when the deltas (including a crashed run's) have grown large.
-    const files = await compact(writer, snapshotDir)
+    const files = await compact(writer, snapshotDir).catch((error: unknown) => {
+      work.closeSync()
+      writer.closeSync()
+      throw snapshotError(error, snapshotDir)
+    })
     const session = new DuckDBDiffSession(work, writer, files)
     session.nextSeq = files.lastSeq + 1
     await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, payload VARCHAR)`)
@@ -83,7 +88,8 @@ export class DuckDBDiffSession implements DiffSession {
         WHEN s.hash <> m.hash THEN 'changed'
         ELSE 'unchanged' END`
     const removed = options.removals && !full
-    await this.work.run(`
+    await this.work
+      .run(`
       CREATE TABLE ${this.t('changes')} AS
       WITH dup AS (
         SELECT identifier, count(*) AS n FROM ${model}
@@ -106,6 +112,9 @@ export class DuckDBDiffSession implements DiffSession {
         }
       )
       SELECT * FROM joined WHERE kind <> 'unchanged'`)
+      .catch((error: unknown) => {
+        throw snapshotError(error, this.files.dir)
+      })
     this.diffed = true
     const counts = new Map<string, number>()
     const reader = await this.work.runAndReadAll(
@@ -197,7 +206,9 @@ export class DuckDBDiffSession implements DiffSession {
     this.appender?.closeSync()
     this.appender = undefined
     try {
-      await compact(this.writer, this.files.dir)
+      await compact(this.writer, this.files.dir).catch((error: unknown) => {
+        throw snapshotError(error, this.files.dir)
+      })
     } finally {
       for (const name of ['model', 'changes']) await this.work.run(`DROP TABLE IF EXISTS ${this.t(name)}`)
       this.work.closeSync()

@@ -1,4 +1,5 @@
 export type { DatabaseOptions } from './database.js'
+export type { DamagedFile, DamagedKind, Quarantined } from './doctor.js'
 export type { LeaseOptions, LockHolder } from './lock.js'
 export { LATEST_VERSION as POSTGRES_STATE_VERSION } from './postgres/migrations.js'
 export {

@@ -36,14 +36,17 @@ export class Ledger {
   private async read(sync: string, runId: string): Promise<RunRecord | undefined> {
     const path = this.layout.runFile(sync, runId)
     try {
-      return await readJson<RunRecord>(path)
+      const run = await readJson<RunRecord>(path)
+      // JSON that is not a run (a hand edit, a file from elsewhere) is as unreadable as broken JSON.
+      if (run !== undefined && !isRunRecord(run, sync)) throw new SyntaxError('it does not hold a run record')
+      return run
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error
       throw new SluiceError('internal', `the run ledger file ${path} cannot be read: ${error.message}`, {
         code: 'LEDGER_UNREADABLE',
         hint:
-          "Move it out of the project's .sluice folder: only this run's record is lost. The sync's snapshot " +
-          'and the rows in the tracking lake are kept apart from it and stay as they are.',
+          '"sluice doctor --repair --yes" moves it to the state folder\'s quarantine: only this run\'s record ' +
+          "is lost. The sync's snapshot and the rows in the tracking lake are kept apart from it and stay as they are.",
       })
     }
   }
@@ -141,6 +144,19 @@ export class Ledger {
       throw error
     }
   }
+}
+
+function isRunRecord(value: unknown, sync: string): value is RunRecord {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const run = value as Record<string, unknown>
+  return (
+    run.sync === sync &&
+    typeof run.id === 'string' &&
+    typeof run.status === 'string' &&
+    typeof run.startedAt === 'string' &&
+    typeof run.counts === 'object' &&
+    run.counts !== null
+  )
 }
 
 const IN_PROGRESS: ReadonlySet<RunStatus> = new Set([

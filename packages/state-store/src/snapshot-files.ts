@@ -1,6 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DuckDBConnection } from '@duckdb/node-api'
+import { SluiceError } from '@sluice/core/contract'
 import { literal } from './database.js'
 import { isMissing, renameDurably, syncFile } from './files.js'
 
@@ -167,4 +168,25 @@ export async function writeParquet(
   await connection.run(`COPY (${sql}) TO ${literal(temp)} (FORMAT parquet, COMPRESSION zstd)`, params)
   await syncFile(temp)
   await renameDurably(temp, path)
+}
+
+/** What to do about a state file that cannot be read. */
+export const DOCTOR_HINT =
+  'Run "sluice doctor" to list the state files that cannot be read, then "sluice doctor --repair --yes" to ' +
+  "move them to the state folder's quarantine: the rows a snapshot file recorded as synced are then sent " +
+  'again by the next run, never skipped.'
+
+/**
+ * A DuckDB error about one of a sync's snapshot files, as an error that names the file and the fix;
+ * any other error as it is.
+ */
+export function snapshotError(error: unknown, dir: string): unknown {
+  const message = String((error as Error | undefined)?.message ?? error)
+  const file = /'([^']+\.parquet)'/.exec(message)?.[1]
+  if (!file?.startsWith(dir)) return error
+  return new SluiceError('internal', `the snapshot file ${file} cannot be read: ${message.split('\n')[0]}`, {
+    code: 'SNAPSHOT_UNREADABLE',
+    cause: error,
+    hint: DOCTOR_HINT,
+  })
 }

@@ -14,11 +14,12 @@ import {
 import type { Value } from '@sluice/core/contract'
 import { type DatabaseOptions, openDatabase } from './database.js'
 import { DuckDBDiffSession } from './diff-session.js'
+import { type DamagedFile, examineState, type Quarantined, quarantineFiles } from './doctor.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'
 import { Layout } from './layout.js'
 import { Ledger } from './ledger.js'
 import { acquireLockFile, breakLockFile, type LeaseOptions, type LockHolder } from './lock.js'
-import { currentStateSql, listSnapshot } from './snapshot-files.js'
+import { currentStateSql, listSnapshot, snapshotError } from './snapshot-files.js'
 import type { InspectableStateStore } from './snapshot-reader.js'
 
 export interface StateStoreOptions extends DatabaseOptions {
@@ -37,6 +38,13 @@ export interface DuckDBStateStore extends InspectableStateStore {
    * that run incomplete; the holder removed, or undefined when the sync was not locked.
    */
   unlock(sync: string): Promise<LockHolder | undefined>
+  /** every state file that cannot be read (ledger files, snapshot files, cursors), for `sluice doctor` */
+  examine(): Promise<DamagedFile[]>
+  /**
+   * Moves damaged files into `<state>/quarantine/<time>/`, under each sync's run lock (refused while
+   * the sync runs). Rows a quarantined snapshot file recorded as synced are sent again by the next run.
+   */
+  quarantine(damaged: readonly DamagedFile[]): Promise<Quarantined[]>
 }
 
 /**
@@ -60,7 +68,8 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
       try {
         return await read(currentStateSql(files), await db())
       } catch (error) {
-        if (attempt >= 3 || !/No files found|No such file|cannot open file/i.test(String(error))) throw error
+        if (attempt >= 3 || !/No files found|No such file|cannot open file/i.test(String(error)))
+          throw snapshotError(error, layout.snapshotDir(sync))
       }
     }
   }
@@ -98,6 +107,26 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
 
     async openDiff(sync: string): Promise<DiffSession> {
       return DuckDBDiffSession.open(await db(), layout.snapshotDir(sync))
+    },
+
+    examine: () => examineState(layout, db),
+
+    async quarantine(damaged: readonly DamagedFile[]): Promise<Quarantined[]> {
+      const moved: Quarantined[] = []
+      for (const sync of new Set(damaged.map((d) => d.sync))) {
+        const lock = await this.acquireLock(sync, `doctor-${Date.now()}`)
+        try {
+          moved.push(
+            ...(await quarantineFiles(
+              layout,
+              damaged.filter((d) => d.sync === sync),
+            )),
+          )
+        } finally {
+          await lock.release()
+        }
+      }
+      return moved
     },
 
     async getCursor(sync: string): Promise<Value | undefined> {

@@ -3,6 +3,7 @@ import check from './check.js'
 import { connectors, connectorsAdd, connectorsList } from './connectors.js'
 import demo from './demo.js'
 import discover from './discover.js'
+import doctor from './doctor.js'
 import init from './init.js'
 import records from './records.js'
 import reset from './reset.js'
@@ -33,6 +34,7 @@ export const commands: readonly CommandSpec[] = [
   schedule,
   serve,
   unlock,
+  doctor,
   connectors,
   connectorsList,
   connectorsAdd,
