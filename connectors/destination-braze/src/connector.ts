@@ -2,7 +2,7 @@ import { type DestinationCapabilities, defineDestination } from '@sluice/core/co
 import { type BrazeApiOptions, createBrazeApi } from './api.js'
 import { brazeCatalog } from './catalog.js'
 import { BrazeConfigSchema, DOCUMENTED_RATE_LIMITS, resolveConfig } from './config.js'
-import { validateBatch, writeBatch } from './write.js'
+import { PreparedBatches, validateBatch, writeBatch } from './write.js'
 
 /**
  * What Braze can do faithfully. Users: upsert, update-only, mirror (clear fields or delete profiles) and
@@ -36,6 +36,7 @@ export function createBrazeDestination(apiOptions: BrazeApiOptions = {}) {
       const config = resolveConfig(rawConfig)
       const retry = { ...apiOptions.retry, ...(ctx.retryBudget ? { budget: ctx.retryBudget } : {}) }
       const api = createBrazeApi(config, { log: ctx.log, ...apiOptions, retry })
+      const prepared = new PreparedBatches()
       return {
         async check(callCtx) {
           // A read that changes nothing and needs only a valid key: the first page of custom attributes.
@@ -45,10 +46,10 @@ export function createBrazeDestination(apiOptions: BrazeApiOptions = {}) {
           return brazeCatalog(await api.customAttributes(callCtx.signal))
         },
         async validate(batch) {
-          return validateBatch(batch, config)
+          return validateBatch(batch, config, prepared)
         },
         write(batch, callCtx) {
-          return writeBatch(api, config, batch, callCtx)
+          return writeBatch(api, config, batch, callCtx, prepared)
         },
         close() {
           return api.close()

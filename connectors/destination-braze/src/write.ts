@@ -1,5 +1,6 @@
 import {
   type ConnectorContext,
+  type OutboundRecord,
   type RecordResult,
   rejected,
   SluiceError,
@@ -11,6 +12,7 @@ import type { ResolvedBrazeConfig } from './config.js'
 import { type Matching, matchingFor } from './identifiers.js'
 import {
   MAX_REQUEST_BYTES,
+  type Packed,
   type PackItem,
   type PackLimits,
   packTrackRequests,
@@ -52,14 +54,59 @@ export function prepareTrack(batch: WriteBatch, config: ResolvedBrazeConfig): Pr
   return { items, refusals }
 }
 
+/**
+ * What `validate` built for a batch, for `write` to use. The engine validates a request's records and
+ * then writes those it accepted: when it accepted all of them, the write sends the objects validate
+ * built and packed instead of building and packing them again.
+ */
+export class PreparedBatches {
+  private readonly byFirstRecord = new WeakMap<OutboundRecord, { batch: WriteBatch; packed: PackedTrack }>()
+
+  remember(batch: WriteBatch, packed: PackedTrack): void {
+    const first = batch.records[0]
+    if (first) this.byFirstRecord.set(first, { batch, packed })
+  }
+
+  /** what was built for exactly these records, once */
+  take(batch: WriteBatch): PackedTrack | undefined {
+    const first = batch.records[0]
+    const hit = first && this.byFirstRecord.get(first)
+    if (!hit) return undefined
+    this.byFirstRecord.delete(first)
+    const same =
+      hit.batch.operation === batch.operation &&
+      hit.batch.object === batch.object &&
+      hit.batch.identifierField === batch.identifierField &&
+      hit.batch.records.length === batch.records.length &&
+      hit.batch.records.every((record, i) => record === batch.records[i])
+    return same ? hit.packed : undefined
+  }
+}
+
+/** A batch's /users/track requests, and the records refused while building them. */
+interface PackedTrack {
+  refusals: Map<number, string>
+  packed: Packed<number>
+}
+
+function packTrack(batch: WriteBatch, config: ResolvedBrazeConfig): PackedTrack {
+  const { items, refusals } = prepareTrack(batch, config)
+  return { refusals, packed: packTrackRequests(items, limitsOf(config)) }
+}
+
 /** The reasons records of a batch would be refused before sending (the connector's own validation). */
-export function validateBatch(batch: WriteBatch, config: ResolvedBrazeConfig): Array<string | undefined> {
+export function validateBatch(
+  batch: WriteBatch,
+  config: ResolvedBrazeConfig,
+  prepared?: PreparedBatches,
+): Array<string | undefined> {
   checkSupported(batch)
   const reasons: Array<string | undefined> = batch.records.map(() => undefined)
   if (batch.operation === 'delete') return reasons
-  const { items, refusals } = prepareTrack(batch, config)
-  for (const [index, reason] of refusals) reasons[index] = reason
-  for (const index of packTrackRequests(items, limitsOf(config)).oversized) reasons[index] = TOO_LARGE
+  const track = packTrack(batch, config)
+  for (const [index, reason] of track.refusals) reasons[index] = reason
+  for (const index of track.packed.oversized) reasons[index] = TOO_LARGE
+  if (track.refusals.size === 0 && track.packed.oversized.length === 0) prepared?.remember(batch, track)
   return reasons
 }
 
@@ -69,14 +116,14 @@ export async function writeBatch(
   config: ResolvedBrazeConfig,
   batch: WriteBatch,
   ctx: ConnectorContext,
+  prepared?: PreparedBatches,
 ): Promise<RecordResult[]> {
   checkSupported(batch)
   if (batch.operation === 'delete') return deleteUsers(api, config, batch, ctx)
 
   const results: Array<RecordResult | undefined> = batch.records.map(() => undefined)
-  const { items, refusals } = prepareTrack(batch, config)
+  const { refusals, packed } = prepared?.take(batch) ?? packTrack(batch, config)
   for (const [index, reason] of refusals) results[index] = rejected(reason)
-  const packed = packTrackRequests(items, limitsOf(config))
   for (const index of packed.oversized) results[index] = rejected(TOO_LARGE)
 
   const idempotent = batch.operation !== 'append'
