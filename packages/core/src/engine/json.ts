@@ -22,7 +22,7 @@ export function stringifyExact(value: Value): string {
  */
 const TAG = `n${Math.random().toString(36).slice(2, 12)}`
 const MARK = `\u0001${TAG}`
-const MARKED_DIGITS = new RegExp(`"\\\\u0001${TAG}(-?\\d+)"`, "g")
+const MARKED_DIGITS = new RegExp(`"\\\\u0001${TAG}(-?\\d+)"`, 'g')
 
 /** The value with every bigint replaced by its marker; the very same object when it holds none. */
 function markBigints(value: Value): unknown {
