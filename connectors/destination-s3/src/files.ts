@@ -98,8 +98,9 @@ function csvText(value: Value | undefined): string | null {
  * integers as 64-bit integers, other numbers as doubles, booleans as booleans, and everything else as
  * its exact text. A column whose type (declared, or JSON) differs from its vector's is cast while the
  * parquet is written, as `CAST` does, so BIGINT and DECIMAL stay exact and a value that does not fit is
- * refused by name. DuckDB splits the output at `maxFileBytes`, between row groups (of up to 122,880
- * rows, so a write of the default 50,000 rows is one file whatever its size).
+ * refused by name. DuckDB starts a new file once one has passed `maxFileBytes`, at a row group's end,
+ * so row groups are sized from the records to about a quarter of it: files end near the limit, not a
+ * whole default row group (122,880 rows) beyond it.
  */
 export async function writeParquetFiles(
   connection: DuckDBConnection,
@@ -122,7 +123,8 @@ export async function writeParquetFiles(
       .join(', ')
     await connection.run(
       `COPY (SELECT ${select || '1 AS empty'} FROM ${table})
-       TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${spec.maxFileBytes}, OVERWRITE_OR_IGNORE)`,
+       TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${spec.maxFileBytes},
+          ROW_GROUP_SIZE ${rowGroupRows(records, spec.maxFileBytes)}, OVERWRITE_OR_IGNORE)`,
     )
   } finally {
     await connection.run(`DROP TABLE IF EXISTS ${table}`)
@@ -138,6 +140,25 @@ export async function writeParquetFiles(
     files.push({ path, rows, bytes: (await stat(path)).size, sha256: await sha256File(path) })
   }
   return files
+}
+
+/** DuckDB's smallest and default row groups, in rows. */
+const MIN_ROW_GROUP = 2048
+const MAX_ROW_GROUP = 122_880
+
+/**
+ * Rows per row group so that one holds about a quarter of `maxFileBytes`, from the records' size as
+ * JSON text (a sample of them). Parquet is smaller than the text, so groups err on the small side.
+ */
+function rowGroupRows(records: ReadonlyArray<Record<string, Value>>, maxFileBytes: number): number {
+  const step = Math.max(1, Math.floor(records.length / 64))
+  let bytes = 0
+  let sampled = 0
+  for (let i = 0; i < records.length; i += step, sampled++)
+    bytes += stringifyExact(records[i] as Value).length
+  const perRow = sampled > 0 ? Math.max(1, bytes / sampled) : 1
+  const rows = Math.floor(maxFileBytes / 4 / perRow)
+  return Math.min(MAX_ROW_GROUP, Math.max(MIN_ROW_GROUP, rows))
 }
 
 /** How one field reaches DuckDB: the column's type, and the vector its values are handed over in. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -108,5 +109,20 @@ describe('parquet columns', () => {
     expect(await rows('count(DISTINCT id)::INT AS n, sum(id)::BIGINT AS total')).toEqual([
       { n: 20_000, total: BigInt((19_999 * 20_000) / 2) },
     ])
+  })
+
+  it('splits a large write into files near maxFileBytes, every row in exactly one', async () => {
+    const records = Array.from({ length: 50_000 }, (_, i) => ({
+      id: i,
+      // Hex text compresses little, so the parquet is several times the limit.
+      text: createHash('sha256').update(String(i)).digest('hex'),
+    }))
+    const limit = 256 * 1024
+    const { files, rows } = await write(records, spec({}, limit))
+    expect(files.length).toBeGreaterThan(3)
+    // A file ends at the first row group's end past the limit: a quarter of it at most.
+    for (const file of files) expect(file.bytes).toBeLessThan(limit * 1.5)
+    expect(files.reduce((sum, f) => sum + f.rows, 0)).toBe(50_000)
+    expect(await rows('count(DISTINCT id)::INT AS n')).toEqual([{ n: 50_000 }])
   })
 })
