@@ -7,6 +7,7 @@ export * from './config/index.js'
 export * from './contract/index.js'
 export { DEFAULTS } from './defaults.js'
 export * from './engine/index.js'
+export { rateLimitScope, type SharedRateLimits, withSharedRateLimits } from './http/shared-quota.js'
 export { forgetSecrets } from './redact.js'
 export {
   emptyCounts,

@@ -1,40 +1,47 @@
 import Bottleneck from 'bottleneck'
 import { SluiceError } from '../errors.js'
 import { redact, registerSecret } from '../redact.js'
+import { sharedCluster } from './shared-quota.js'
 import type { HttpClientOptions } from './types.js'
 
+/** The client's timeouts when it sets none (as `createHttpClient` applies them). */
+const DEFAULT_TIMEOUTS_MS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_000 }
+
+/** Holds shorter than this are waited out when a client closes; longer ones expire in Redis. */
+const WAIT_OUT_HOLDS_MS = 10_000
+
 /**
- * The bottleneck limiter behind one client: `concurrency` requests in flight. With `cluster`, it keeps
- * its state in Redis and adds the rate limit as a reservoir refilled every window, so every worker using
- * the same id draws from one quota. (Within one process the client's sliding window enforces the rate.)
+ * The bottleneck limiter behind one client: `concurrency` requests in flight in this process. With a
+ * cluster (the `cluster` option, or the scope of `withSharedRateLimits`), the rate limit is also shared
+ * through Redis with every process using the same cluster id, as a sliding window: each request holds
+ * one of `requests` shared slots from before it is sent until `perMs` after its answer, so no span of
+ * `perMs` at the API holds more than `requests` requests from all of them together, however late each
+ * arrived. (A reservoir refreshed per window would let the end of one window meet the start of the
+ * next.) A slot also expires in Redis `perMs` plus the client's timeouts after it was taken, so the
+ * slots of a process that died come back on their own.
  */
 export async function createLimiter(
-  options: Pick<HttpClientOptions, 'concurrency' | 'rateLimit' | 'cluster' | 'component'>,
+  options: Pick<
+    HttpClientOptions,
+    'concurrency' | 'rateLimit' | 'cluster' | 'component' | 'baseUrl' | 'timeouts'
+  >,
 ): Promise<Bottleneck> {
-  const local: Bottleneck.ConstructorOptions = { maxConcurrent: options.concurrency ?? null }
-  if (!options.cluster) return new Bottleneck(local)
-
-  const shared: Bottleneck.ConstructorOptions = {
-    ...local,
-    ...(options.rateLimit
-      ? {
-          reservoir: options.rateLimit.requests,
-          reservoirRefreshAmount: options.rateLimit.requests,
-          reservoirRefreshInterval: options.rateLimit.perMs,
-        }
-      : {}),
-  }
+  const local = new Bottleneck({ maxConcurrent: options.concurrency ?? null })
+  const cluster = options.cluster ?? sharedCluster(options)
+  if (!cluster) return local
 
   const Redis = await loadIoredis(options.component)
-  const limiter = new Bottleneck({
-    ...shared,
-    id: `sluice:${options.cluster.id}`,
+  const shared = new Bottleneck({
+    // without a rate limit, the concurrency is what the processes share
+    maxConcurrent: options.rateLimit?.requests ?? options.concurrency ?? null,
+    id: `sluice:${cluster.id}`,
     datastore: 'ioredis',
     Redis,
-    clientOptions: redisOptions(options.cluster.redisUrl),
+    clientOptions: redisOptions(cluster.redisUrl),
     // Keep the shared settings another worker wrote; only the first worker initialises them.
     clearDatastore: false,
-    // Workers waiting on an empty reservoir look again on this heartbeat (bottleneck's default is 5 s).
+    // Workers waiting for a slot look again on this heartbeat (bottleneck's default is 5 s), besides
+    // hearing when one is freed.
     heartbeatInterval: Math.min(5_000, Math.max(100, Math.floor((options.rateLimit?.perMs ?? 20_000) / 4))),
     // Forget an idle cluster's keys after a day rather than keeping them forever.
     timeout: 24 * 60 * 60 * 1000,
@@ -42,22 +49,77 @@ export async function createLimiter(
   try {
     // bottleneck reports connection failures as 'error' events, while ready() waits on: race them.
     await new Promise<void>((resolve, reject) => {
-      limiter.on('error', reject)
-      limiter.ready().then(() => resolve(), reject)
+      shared.on('error', reject)
+      shared.ready().then(() => resolve(), reject)
     })
   } catch (cause) {
-    await limiter.disconnect(false).catch(() => {})
+    await shared.disconnect(false).catch(() => {})
     throw new SluiceError(
       'connection',
       redact(`could not reach Redis for the shared rate limit: ${String(cause)}`),
       {
         component: options.component,
         cause,
-        hint: 'Check cluster.redisUrl, or remove the cluster option to limit this process alone.',
+        hint: 'Check the Redis URL (settings.rateLimits.redis), or remove it to limit each process alone.',
       },
     )
   }
-  return limiter
+  shared.on('error', () => {})
+
+  const holdMs = options.rateLimit?.perMs ?? 0
+  const timeouts = { ...DEFAULT_TIMEOUTS_MS, ...options.timeouts }
+  const expiration = holdMs + timeouts.connectMs + timeouts.headersMs + timeouts.bodyMs
+  /** the shared jobs not yet over (their hold included), with the timer of their hold once it began */
+  const jobs = new Map<Promise<unknown>, { timer?: NodeJS.Timeout; until?: number }>()
+
+  // The client calls schedule(fn) and disconnect(flush) only: both are wrapped here, so the client
+  // holds one limiter whichever kind it is.
+  const scheduleLocally = local.schedule.bind(local) as (fn: () => Promise<unknown>) => Promise<unknown>
+  local.schedule = ((fn: () => Promise<unknown>) =>
+    scheduleLocally(
+      () =>
+        new Promise((resolve, reject) => {
+          let started = false
+          const entry: { timer?: NodeJS.Timeout; until?: number } = {}
+          const job = shared
+            .schedule({ expiration }, async () => {
+              started = true
+              try {
+                resolve(await fn())
+              } catch (error) {
+                reject(error)
+              }
+              if (holdMs > 0) {
+                entry.until = Date.now() + holdMs
+                await new Promise<void>((done) => {
+                  entry.timer = setTimeout(done, holdMs)
+                })
+              }
+            })
+            // a slot that expired while its request was still going: the request's own outcome counts
+            .catch((error: unknown) => {
+              if (!started) reject(error)
+            })
+            .finally(() => jobs.delete(job))
+          jobs.set(job, entry)
+        }),
+    )) as typeof local.schedule
+  const disconnectLocally = local.disconnect.bind(local)
+  local.disconnect = (async (flush?: boolean) => {
+    const now = Date.now()
+    const last = Math.max(now, ...[...jobs.values()].map((entry) => entry.until ?? now))
+    if (last - now <= WAIT_OUT_HOLDS_MS) {
+      // short holds end (and free their slots in Redis) before the process moves on
+      await Promise.allSettled([...jobs.keys()])
+    } else {
+      // long ones are left to expire in Redis
+      for (const entry of jobs.values()) clearTimeout(entry.timer)
+      jobs.clear()
+    }
+    await shared.disconnect(flush).catch(() => {})
+    return disconnectLocally(flush)
+  }) as typeof local.disconnect
+  return local
 }
 
 /** ioredis is an optional peer dependency: only projects that share a quota across workers install it. */
