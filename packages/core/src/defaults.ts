@@ -23,6 +23,10 @@ export const DEFAULTS = {
   smtpPort: 587,
   /** runs `sluice serve` lets be in flight at once */
   maxConcurrentRuns: 4,
+  /** how long a worker's lease on a run lasts without renewal before another worker takes it over */
+  workerLeaseSeconds: 30,
+  /** runs one `sluice worker` process keeps in flight */
+  workerConcurrency: 1,
   /** rows per chunk read from a source */
   queryChunkRows: 2048,
   /** records per commit group (tracking batch + snapshot delta), rounded to whole requests */

@@ -187,7 +187,7 @@ const cases: BadCase[] = [
       p.settings = { retention: 30 }
     },
     messages: [
-      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs | smtp | maxConcurrentRuns, found unknown key "retention"',
+      'sluice.json: /settings/retention: expected one of the keys org | state | lake | retentionDays | rejectedRetryDays | warehouseLogs | smtp | workers | rateLimits | maxConcurrentRuns, found unknown key "retention"',
     ],
   },
   {

@@ -57,6 +57,10 @@ export interface ResolvedSettings {
   smtp?: { host: string; port: number; secure: boolean; user?: string; password?: string; from: string }
   /** runs `sluice serve` keeps in flight at once */
   maxConcurrentRuns: number
+  /** set when runs go through the queue that `sluice worker` processes pull from */
+  workers?: { leaseSeconds: number; concurrency: number }
+  /** set when destination quotas are shared through Redis */
+  rateLimits?: { redis: string }
 }
 
 export type ResolvedSource = SourceConfig & { name: string; config: Record<string, unknown> }
@@ -172,6 +176,15 @@ function withDefaults(
           }
         : {}),
       maxConcurrentRuns: settings.maxConcurrentRuns ?? DEFAULT_SETTINGS.maxConcurrentRuns,
+      ...(settings.workers
+        ? {
+            workers: {
+              leaseSeconds: settings.workers.leaseSeconds ?? DEFAULTS.workerLeaseSeconds,
+              concurrency: settings.workers.concurrency ?? DEFAULTS.workerConcurrency,
+            },
+          }
+        : {}),
+      ...(settings.rateLimits ? { rateLimits: { redis: settings.rateLimits.redis } } : {}),
     },
     sources: mapEntries(config.sources, (name, source) => ({
       ...source,

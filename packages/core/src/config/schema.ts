@@ -461,6 +461,44 @@ export const Smtp = Obj(
   { description: 'the SMTP server that sends alert emails' },
 )
 
+export const WorkerSettings = Obj(
+  {
+    leaseSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULTS.workerLeaseSeconds,
+        description:
+          'a run whose worker stopped renewing its lease for this long (killed, machine gone) is taken over by another worker',
+      }),
+    ),
+    concurrency: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        default: DEFAULTS.workerConcurrency,
+        description: 'runs each `sluice worker` process keeps in flight at once',
+      }),
+    ),
+  },
+  {
+    description:
+      'runs go through a queue in the PostgreSQL of settings.state: `sluice serve` enqueues them and `sluice worker` processes run them (needs settings.state.backend "postgres")',
+  },
+)
+
+export const RateLimitSettings = Obj(
+  {
+    redis: Type.String({
+      minLength: 1,
+      secret: true,
+      description: 'a redis:// URL, usually ${env:REDIS_URL}',
+    }),
+  },
+  {
+    description:
+      'share each destination quota through Redis: every process writing with the same destination config draws from one quota',
+  },
+)
+
 export const Settings = Obj({
   org: Type.Optional(Name),
   state: Type.Optional(StateSettings),
@@ -481,11 +519,14 @@ export const Settings = Obj({
   ),
   warehouseLogs: Type.Optional(WarehouseLogs),
   smtp: Type.Optional(Smtp),
+  workers: Type.Optional(WorkerSettings),
+  rateLimits: Type.Optional(RateLimitSettings),
   maxConcurrentRuns: Type.Optional(
     Type.Integer({
       minimum: 1,
       default: 4,
-      description: 'how many runs `sluice serve` keeps in flight at once, across every sync',
+      description:
+        'how many runs `sluice serve` keeps in flight at once, across every sync (and every worker)',
     }),
   ),
 })

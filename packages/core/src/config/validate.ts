@@ -54,6 +54,15 @@ export function configProblems(config: unknown, options: Omit<ValidateOptions, '
       ),
     )
   }
+  const settings = project.settings
+  if (isRecord(settings?.workers) && sound('/settings') && settings?.state?.backend !== 'postgres') {
+    problems.push({
+      path: '/settings/workers',
+      expected:
+        'settings.state.backend "postgres": workers share the runs, their state and their queue there',
+      found: `the ${settings?.state?.backend ?? 'duckdb'} state, which only one machine can use`,
+    })
+  }
   if (options.connectors) problems.push(...connectorProblems(project, options.connectors, soundness, show))
   return problems
 }
