@@ -254,6 +254,14 @@ describe('sluice serve', () => {
       return body.final ? body : undefined
     })
     expect(detail).toMatchObject({ status: 'succeeded', mode: 'full_resync', tracking: 'present' })
+    // the phases the engine went through, each with its duration, in order
+    const { phases } = (await getJson(`/api/runs/${runId}`)) as {
+      phases: Array<{ phase: string; startedAt: string; durationMs: number | null }>
+    }
+    expect(phases.map((p) => p.phase)).toEqual(expect.arrayContaining(['querying', 'in_progress']))
+    expect(phases.every((p) => typeof p.durationMs === 'number' && p.durationMs >= 0)).toBe(true)
+    const starts = phases.map((p) => Date.parse(p.startedAt))
+    expect(starts).toEqual([...starts].sort((a, b) => a - b))
 
     // the CLI reads the same ledger and lake
     const cli = await sluice(['runs', 'show', runId, '--json'], { cwd: dir.path, timeoutMs: 120_000 })
@@ -312,6 +320,44 @@ describe('sluice serve', () => {
     })
     expect(reset).toEqual({ sync: 'archive', reset: 'full' })
   }, 300_000)
+
+  it('serves the web UI without the token, with no data and no secret in it', async () => {
+    const page = await fetch(`${served.url}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toMatch(/text\/html/)
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+    const html = await page.text()
+    expect(html).toContain('<script type="module" src="/ui/main.js">')
+    // every asset comes from this server
+    expect(html).not.toMatch(/https?:\/\//)
+    expect(html).not.toContain(TOKEN)
+    const script = await fetch(`${served.url}/ui/api.js`)
+    expect(script.headers.get('content-type')).toMatch(/text\/javascript/)
+    // the token is kept in the tab, never in the page
+    expect(await script.text()).toContain('sessionStorage')
+    for (const path of ['/ui/missing.js', '/ui/..%2Fpackage.json', '/ui/index.html']) {
+      expect((await fetch(`${served.url}${path}`)).status, path).toBe(404)
+    }
+    // the printed address leads to the UI, and the token is never printed
+    expect(served.output()).toMatch(/web UI: http:\/\/127\.0\.0\.1:\d+\/ \(sign in with SLUICE_API_TOKEN\)/)
+    expect(served.output()).not.toContain(TOKEN)
+  })
+
+  it("shows a sync's configuration with its secrets masked", async () => {
+    const response = await api('/api/syncs/contacts')
+    const text = await response.text()
+    expect(text).not.toContain(API_KEY)
+    const { config } = JSON.parse(text) as { config: Record<string, Record<string, unknown>> }
+    expect(config.sync).toMatchObject({ name: 'contacts', model: 'touched', behaviour: 'upsert' })
+    expect(config.model).toMatchObject({ name: 'touched', source: 'warehouse' })
+    expect(config.destination).toMatchObject({
+      name: 'flaky',
+      type: 'flaky',
+      config: { apiKey: '***', downFile: 'destination-down' },
+    })
+    // alert targets from the environment are secrets too
+    expect(text).not.toContain('slack-secret-path')
+  })
 
   it('refuses bad requests with a problem naming the field, and callers without the token', async () => {
     const limit = await api('/api/runs?limit=0')

@@ -64,3 +64,46 @@ export async function tempDir(prefix = 'sluice-cli-'): Promise<{ path: string; r
   const path = await mkdtemp(join(tmpdir(), prefix))
   return { path, remove: () => rm(path, { recursive: true, force: true }) }
 }
+
+export interface Serving {
+  /** where the server listens (the web UI is at its root) */
+  url: string
+  /** everything the server printed so far */
+  output(): string
+  /** stops the server (SIGTERM) and waits for it to exit */
+  stop(): Promise<CliResult>
+}
+
+/** Runs `sluice serve` on a free loopback port in a project, through `sluice()`, until it listens. */
+export function serve(cwd: string, env: Record<string, string | undefined>): Promise<Serving> {
+  return new Promise((resolve, reject) => {
+    let child: ChildProcess | undefined
+    let out = ''
+    const done = sluice(['serve', '--port', '0'], {
+      cwd,
+      env,
+      onSpawn: (spawned) => {
+        child = spawned
+        const collect = (chunk: Buffer) => {
+          out += chunk.toString()
+          const listening = /listening on (http:\/\/\S+)/.exec(out)
+          if (listening)
+            resolve({
+              url: listening[1]!,
+              output: () => out,
+              stop: () => {
+                if (child?.exitCode === null) child.kill('SIGTERM')
+                return done
+              },
+            })
+        }
+        spawned.stdout?.on('data', collect)
+        spawned.stderr?.on('data', collect)
+      },
+    })
+    done.then(
+      (result) => reject(new Error(`sluice serve exited with ${result.code} before listening:\n${out}`)),
+      reject,
+    )
+  })
+}

@@ -67,6 +67,10 @@ export default async function run({ values, global }: CommandInput): Promise<num
     `serving ${project.displayFile}: ${syncs.length} syncs, ${syncs.filter((s) => s.enabled && s.schedule.type !== 'manual').length} scheduled`,
   )
   process.stdout.write(`listening on http://${shown}:${address.port}\n`)
+  // the token is never printed: the web UI asks for it once, or takes it from /#token=…
+  process.stdout.write(
+    `web UI: http://${shown}:${address.port}/${tokens.api ? ' (sign in with SLUICE_API_TOKEN)' : ''}\n`,
+  )
 
   return new Promise<number>((resolve) => {
     let stopping = false

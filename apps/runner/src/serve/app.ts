@@ -6,6 +6,7 @@ import { parseInput, queryInput } from './input.js'
 import { openApiDocument } from './openapi.js'
 import { ApiProblem, badRequest } from './problem.js'
 import { type Access, ROUTES } from './routes.js'
+import { loadUiAssets, type UiAssets } from './ui-assets.js'
 
 export interface ApiTokens {
   /** SLUICE_API_TOKEN: every route but /healthz needs it when set */
@@ -49,11 +50,22 @@ function authorise(access: Access, header: string | undefined, tokens: ApiTokens
   }
 }
 
-/** The HTTP API over a running host: every route of ROUTES, /openapi.json, and problem bodies for errors. */
-export function createApi(host: ServeHost, tokens: ApiTokens, version: string): Hono {
+/**
+ * The HTTP API over a running host: every route of ROUTES, /openapi.json, and problem bodies for errors;
+ * and the web UI at `/`, whose files hold no data (every figure it shows comes from the API, with the
+ * token the person signed in with), so they are public.
+ */
+export function createApi(
+  host: ServeHost,
+  tokens: ApiTokens,
+  version: string,
+  ui: UiAssets = loadUiAssets(),
+): Hono {
   const app = new Hono()
   const document = openApiDocument(version)
   app.get('/openapi.json', (c) => c.json(document))
+  app.get('/', () => ui.index())
+  app.get('/ui/:file', (c) => ui.file(c.req.param('file')) ?? c.notFound())
   for (const route of ROUTES) {
     const path = route.path.replace(/\{(\w+)\}/g, ':$1')
     app.on(route.method.toUpperCase(), path, async (c) => {

@@ -28,6 +28,7 @@ import { openLake } from '../project/lake.js'
 import type { Project } from '../project/project.js'
 import { type Ledger, openLedger } from '../project/state.js'
 import { ServeMetrics } from './metrics.js'
+import { PhaseLog } from './phases.js'
 
 /** Everything `sluice serve` keeps while it runs: the scheduler and what the API reads. */
 export interface ServeHost {
@@ -38,6 +39,8 @@ export interface ServeHost {
   metrics: ServeMetrics
   /** live progress of the runs in flight, by run id */
   progress: Map<string, ProgressView>
+  /** when each run this server ran entered each phase */
+  phases: PhaseLog
   /** where the API is reachable, for links in alerts; set once the server listens */
   baseUrl?: string
   /** the state folder, where the alert and scheduler logs are kept */
@@ -79,6 +82,7 @@ export async function startHost(project: Project, options: HostOptions = {}): Pr
   const lake = openLake(project)
   const metrics = new ServeMetrics()
   const progress = new Map<string, ProgressView>()
+  const phases = new PhaseLog()
   const state = project.resolved.settings.state
   const stateDir = state.backend === 'duckdb' ? state.path : join(project.resolved.dir, '.sluice')
   await mkdir(stateDir, { recursive: true })
@@ -91,6 +95,7 @@ export async function startHost(project: Project, options: HostOptions = {}): Pr
     lake,
     metrics,
     progress,
+    phases,
     stateDir,
     scheduler: undefined as unknown as Scheduler,
     async close(graceMs) {
@@ -176,7 +181,10 @@ export async function startHost(project: Project, options: HostOptions = {}): Pr
         signal,
         runId: run.runId,
         log: runLogger(run.sync, metrics),
-        onProgress: (view) => progress.set(run.runId, view),
+        onProgress: (view) => {
+          progress.set(run.runId, view)
+          phases.mark(run.runId, view.phase)
+        },
       })
       record = result.run
     } catch (error) {

@@ -71,7 +71,8 @@ export function openApiDocument(version: string) {
     info: {
       title: 'Sluice API',
       version,
-      description: 'The API of `sluice serve`: syncs, runs, row-level records, triggers, health and metrics.',
+      description:
+        'The API of `sluice serve`: syncs, runs, row-level records, triggers, health and metrics. The web UI at / reads the same routes.',
     },
     servers: [{ url: '/' }],
     security: [{ bearer: [] }],

@@ -6,6 +6,7 @@ import { runJson } from '../output/run-summary.js'
 import { parseSince, runReport } from '../project/history.js'
 import { decodeRecordsCursor, encodeRecordsCursor } from './cursor.js'
 import type { ServeHost } from './host.js'
+import { runPhases } from './phases.js'
 import { ApiProblem, badRequest, conflict, notFound } from './problem.js'
 import {
   ExportQuery,
@@ -16,6 +17,7 @@ import {
   SyncParams,
   TriggerBody,
 } from './schemas.js'
+import { syncConfigView } from './sync-config.js'
 
 /** Who may call a route: anyone, the API token's holder, or a webhook caller with its token. */
 export type Access = 'public' | 'api' | 'webhook'
@@ -184,7 +186,8 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'get',
     path: '/api/syncs/{sync}',
-    summary: 'one sync, with its next fire times (sluice schedule)',
+    summary:
+      'one sync, with its next fire times (sluice schedule) and its configuration, secrets masked (the sync, its model, its destination)',
     access: 'api',
     params: SyncParams,
     responses: { 200: 'the sync', 404: 'no such sync' },
@@ -194,6 +197,7 @@ export const ROUTES: RouteSpec[] = [
       return json({
         ...syncView(host, overview),
         nextFireTimes: host.scheduler.nextFireTimes(params.sync!, 5).map((d) => d.toISOString()),
+        config: syncConfigView(host.project, params.sync!),
       })
     },
   },
@@ -268,7 +272,8 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'get',
     path: '/api/runs/{run}',
-    summary: 'one run: counts, phase, top rejection reasons (sluice runs show)',
+    summary:
+      'one run: counts, phase, live progress, phases with their durations, top rejection reasons (sluice runs show)',
     access: 'api',
     params: RunParams,
     responses: { 200: 'the run', 404: 'no such run', 425: 'the run is queued and not in the ledger yet' },
@@ -284,6 +289,7 @@ export const ROUTES: RouteSpec[] = [
         tracking: report.tracking,
         purged: report.purged ?? null,
         reasons: report.reasons,
+        phases: await runPhases(host.lake, run, host.phases.of(run.id)),
       })
     },
   },
