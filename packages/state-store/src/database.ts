@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
@@ -15,8 +16,8 @@ export interface DatabaseOptions {
  * The diff engine: an in-memory DuckDB in this process. It holds no state of its own between runs (the
  * state is in files any process can read), so no process ever waits for another's database lock.
  */
-export async function openDatabase(options: DatabaseOptions = {}): Promise<DuckDBInstance> {
-  const temp = options.tempDirectory ?? join(tmpdir(), `sluice-duckdb-${process.pid}`)
+export async function openDatabase(options: DatabaseOptions, temp: string): Promise<DuckDBInstance> {
+  sweepSpillFolders()
   mkdirSync(temp, { recursive: true })
   const settings: Record<string, string> = {
     memory_limit: options.memoryLimit ?? '1GB',
@@ -38,4 +39,49 @@ export function literal(text: string): string {
 export async function scalar<T>(connection: DuckDBConnection, sql: string): Promise<T> {
   const reader = await connection.runAndReadAll(sql)
   return reader.getRows()[0]?.[0] as T
+}
+
+const SPILL_PREFIX = 'sluice-duckdb-'
+
+/**
+ * Where one store's DuckDB spills: the option, or a folder of its own in the OS temp dir, named after
+ * the process (so a sweep can tell when its owner is gone) and the store.
+ */
+export function spillFolder(options: DatabaseOptions = {}): string {
+  return (
+    options.tempDirectory ?? join(tmpdir(), `${SPILL_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`)
+  )
+}
+
+/** Removes a store's spill folder when it closes; one given as an option is the caller's to keep. */
+export function removeSpillFolder(options: DatabaseOptions, folder: string): void {
+  if (options.tempDirectory === undefined) rmSync(folder, { recursive: true, force: true })
+}
+
+/**
+ * Removes the spill folders of processes that are gone (killed before they could remove their own):
+ * left alone, each holds up to the size of the model that process was diffing.
+ */
+export function sweepSpillFolders(now = tmpdir()): void {
+  let names: string[]
+  try {
+    names = readdirSync(now)
+  } catch {
+    return
+  }
+  for (const name of names) {
+    if (!name.startsWith(SPILL_PREFIX)) continue
+    const pid = Number(name.slice(SPILL_PREFIX.length).split('-')[0])
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue
+    rmSync(join(now, name), { recursive: true, force: true })
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
 }

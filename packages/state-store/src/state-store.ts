@@ -12,7 +12,7 @@ import {
   stringifyExact,
 } from '@sluice/core'
 import type { Value } from '@sluice/core/contract'
-import { type DatabaseOptions, openDatabase } from './database.js'
+import { type DatabaseOptions, openDatabase, removeSpillFolder, spillFolder } from './database.js'
 import { DuckDBDiffSession } from './diff-session.js'
 import { type DamagedFile, examineState, type Quarantined, quarantineFiles } from './doctor.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'
@@ -33,6 +33,8 @@ export type { SnapshotEntry } from './snapshot-reader.js'
 
 export interface DuckDBStateStore extends InspectableStateStore {
   readonly path: string
+  /** where this store's DuckDB spills beyond its memory limit (removed when the store closes) */
+  readonly spillFolder: string
   /**
    * Removes a sync's run lock whatever holds it (for a person who knows its run is dead) and marks
    * that run incomplete; the holder removed, or undefined when the sync was not locked.
@@ -56,8 +58,9 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
   const layout = new Layout(root)
   const ledger = new Ledger(layout)
   let database: Promise<DuckDBInstance> | undefined
+  const spill = spillFolder(options)
   const db = () => {
-    database ??= openDatabase(options)
+    database ??= openDatabase(options, spill)
     return database
   }
 
@@ -76,6 +79,7 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
 
   return {
     path: root,
+    spillFolder: spill,
 
     acquireLock(sync: string, runId: string): Promise<RunLock> {
       return acquireLockFile(
@@ -199,6 +203,8 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
       const instance = await database
       database = undefined
       instance.closeSync()
+      // DuckDB leaves its spill files behind: the folder goes with the store.
+      removeSpillFolder(options, spill)
     },
   }
 }

@@ -344,6 +344,49 @@ describe('failures', () => {
     expect(h.destination.sent.filter((s) => committedIds.has(s.identifier))).toEqual([])
   })
 
+  it('a failed run keeps, tracks and commits every record the destination acknowledged before it failed', async () => {
+    h = await harness({ caps: { batchSize: 2, concurrency: 1 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 21)")
+    let calls = 0
+    h.destination.fail = () => (++calls === 3 ? new SluiceError('transient', 'retries exhausted') : undefined)
+    // One commit group of 10 records (5 requests): the third request fails.
+    const { run } = await h.run({ commitSize: 10 })
+    expect(run.status).toBe('failed')
+    expect(run.counts.succeeded.upsert).toBe(4)
+    const tracked = h.tracking.rows().filter((r) => r.status === 'succeeded')
+    expect(tracked.map((r) => r.identifier).sort()).toEqual(
+      h.destination.sent.map((s) => s.identifier).sort(),
+    )
+    expect(tracked).toHaveLength(4)
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(4)
+    const acknowledged = new Set(tracked.map((r) => r.identifier))
+    h.destination.fail = undefined
+    h.destination.clearLog()
+    expect((await h.run()).run.status).toBe('succeeded')
+    expect(h.destination.sent).toHaveLength(16)
+    expect(h.destination.sent.filter((s) => acknowledged.has(s.identifier))).toEqual([])
+  })
+
+  it('a cancelled run tracks every record it counts as succeeded', async () => {
+    h = await harness({ caps: { batchSize: 2, concurrency: 2 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 41)")
+    const controller = new AbortController()
+    h.destination.delayMs = 5
+    const { run } = await h.run({
+      commitSize: 20,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.batchesSent === 3) controller.abort()
+      },
+    })
+    expect(run.status).toBe('cancelled')
+    const succeeded = run.counts.succeeded.upsert ?? 0
+    expect(succeeded).toBeGreaterThanOrEqual(6)
+    const tracked = h.tracking.rows().filter((r) => r.status === 'succeeded')
+    expect(tracked).toHaveLength(succeeded)
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(succeeded)
+  })
+
   it('refuses a second run of the same sync while one is in progress, naming it', async () => {
     h = await harness()
     await h.sql(seed)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import type { LakeEntry, LakeStorage } from './storage.js'
 
@@ -24,7 +24,12 @@ export function localFolderStorage(folder: string): LakeStorage {
     async put(path, localFile) {
       const target = abs(path)
       await mkdir(dirname(target), { recursive: true })
+      // Flushed before it is renamed into place, and the folder after: the engine commits the
+      // snapshot delta that depends on this batch once put resolves, so a power cut must not keep
+      // the delta and lose the batch.
+      await fsync(localFile)
       await rename(localFile, target)
+      await fsync(dirname(target)).catch(() => {})
     },
 
     async discard(localFile) {
@@ -116,4 +121,13 @@ async function statFile(base: string, name: string) {
 
 function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'
+}
+
+async function fsync(path: string): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }

@@ -50,7 +50,7 @@ interface Group {
  * `batchSize` (`sendRequest`), at most `concurrency` requests in flight across all groups and at most
  * `OPEN_GROUPS` groups open at once. When every request of a group has been answered, its outcomes
  * are settled (`settleOutcomes`) and committed in order (`CommitQueue`). A group with a failed request
- * is never committed, so its rows are sent again by the next run.
+ * commits only the records of its answered requests; the others are sent again by the next run.
  */
 export class Sender {
   /** the first error that is not about one record; the run fails with it */
@@ -168,8 +168,9 @@ export class Sender {
         }
       }),
     )
-    // Nothing of a group with an unanswered request is committed: all of it is sent again next run.
-    if (failed) return
+    // A group with a failed or unsent request still commits and tracks what was answered: the
+    // destination holds those records, and the run counts them. The rest is sent again next run.
+    if (failed && outcomes.length === 0) return
     const { delta, tracked } = settleOutcomes(
       group.operation,
       outcomes,
