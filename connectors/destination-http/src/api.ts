@@ -1,6 +1,7 @@
 import { type ConnectorContext, registerSecret, SluiceError } from '@sluice/core/contract'
 import {
   apiMessage,
+  bodyExcerpt,
   createHttpClient,
   errorFromResponse,
   type HttpClient,
@@ -37,11 +38,12 @@ export function createClient(config: HttpConfig, ctx: ConnectorContext): HttpCli
   })
 }
 
-/** `path` below the configured URL: the URL's own path is kept (`https://h/v2` + `/x` → `/v2/x`). */
-export function below(config: HttpConfig, path: string): string {
-  const base = new URL(config.url).pathname.replace(/\/+$/, '')
-  if (!path) return base || '/'
-  return `${base}${path.startsWith('/') ? '' : '/'}${path}`
+/**
+ * `path` below the configured URL: the client joins them, keeping the URL's own path (`https://h/v2` and
+ * `/x` → `/v2/x`). A rendered path can never name another host: it is always relative.
+ */
+export function below(path: string): string {
+  return path.replace(/^\/*/, '/').replace(/^\/+(?=[a-z][a-z0-9+.-]*:)/i, '/./')
 }
 
 /** Whether an answer's status says the credentials were refused: that fails the run, not a record. */
@@ -90,9 +92,10 @@ export function sameValue(a: unknown, b: unknown): boolean {
 
 /** The request failed to acknowledge its records: sent again by the engine, never marked succeeded. */
 export function unacknowledged(res: HttpResponse, why: string): SluiceError {
+  const answer = res.text ? ` (it answered: ${bodyExcerpt(res.text)})` : ''
   return new SluiceError(
     'transient',
-    `the API answered ${res.status} without acknowledging the records: ${why}`,
+    `the API answered ${res.status} without acknowledging the records: ${why}${answer}`,
     {
       component: COMPONENT,
       code: 'UNACKNOWLEDGED',

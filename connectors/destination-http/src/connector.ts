@@ -77,7 +77,7 @@ export const http = defineDestination({
         const probe = config.check ?? { method: 'GET' as const, path: '' }
         const res = await api().request({
           method: probe.method ?? 'GET',
-          path: below(config, probe.path),
+          path: below(probe.path),
           ...(probe.body !== undefined ? { json: render(probe.body, {}) } : {}),
           signal,
         })

@@ -82,7 +82,7 @@ async function sendOne(
   let resent = false
   const res = await w.http.request({
     method: template.method,
-    path: below(w.config, renderText(template.path, scope, 'url')),
+    path: below(renderText(template.path, scope, 'url')),
     ...(template.body !== undefined ? { json: render(template.body, scope) } : {}),
     signal: w.signal,
     onRetry: ({ ambiguous }) => {
@@ -116,7 +116,7 @@ async function sendMany(
   let resent = false
   const res = await w.http.request({
     method: template.method,
-    path: below(w.config, renderText(template.path, scope, 'url')),
+    path: below(renderText(template.path, scope, 'url')),
     json: template.batchBody === undefined ? items : render(template.batchBody, scope),
     signal: w.signal,
     onRetry: ({ ambiguous }) => {
