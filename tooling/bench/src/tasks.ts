@@ -9,6 +9,7 @@ import { type ParquetWriteInput, parquetWrite } from './workloads/parquet-write.
 import { type RawHttpRunInput, rawHttpRun } from './workloads/raw-http.js'
 import { type RecordsApiInput, recordsApiRun } from './workloads/records-api.js'
 import { type SchedulerDriftInput, schedulerDriftRun } from './workloads/scheduler-drift.js'
+import { type ServeOverviewInput, serveOverviewRun } from './workloads/serve-overview.js'
 
 export interface Task {
   run(input: unknown): Promise<unknown>
@@ -30,5 +31,6 @@ export const tasks: Record<string, Task> = {
   parquetWrite: task((input: ParquetWriteInput) => parquetWrite(input)),
   rawHttp: task((input: RawHttpRunInput) => rawHttpRun(input)),
   recordsApi: task((input: RecordsApiInput) => recordsApiRun(input)),
+  serveOverview: task((input: ServeOverviewInput) => serveOverviewRun(input)),
   schedulerDrift: task((input: SchedulerDriftInput) => schedulerDriftRun(input), { sampleMemory: false }),
 }

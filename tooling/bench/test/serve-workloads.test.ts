@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { driftRounds } from '../src/figures/scheduler.js'
 import { REQUEST_KINDS, recordsApiRun, seeded } from '../src/workloads/records-api.js'
 import { schedulerDriftRun } from '../src/workloads/scheduler-drift.js'
+import { serveOverviewRun } from '../src/workloads/serve-overview.js'
 
 describe('the records API workload', () => {
   const dir = mkdtemp(path.join(os.tmpdir(), 'bench-records-'))
@@ -21,6 +22,26 @@ describe('the records API workload', () => {
     expect(output.all.count).toBe(10)
     for (const kind of REQUEST_KINDS) expect(output.byKind[kind]!.count, kind).toBe(2)
     expect(output.all.p99).toBeLessThanOrEqual(output.all.max)
+    // the web UI's run page: the run, then its records table, in turn
+    expect(output.runDetail.count).toBe(20)
+    expect(output.uiPage.count).toBe(20)
+  }, 120_000)
+})
+
+describe('the web UI overview workload', () => {
+  const dir = mkdtemp(path.join(os.tmpdir(), 'bench-overview-'))
+  afterAll(async () => rm(await dir, { recursive: true, force: true }))
+
+  it('serves every sync of the ledger on each load, with the page and its scripts', async () => {
+    const output = await serveOverviewRun({
+      stateDir: path.join(await dir, 'state'),
+      syncs: 25,
+      runsPerSync: 2,
+      requests: 4,
+    })
+    expect(output.syncs.count).toBe(4)
+    // 25 syncs, each with its last run: a few hundred bytes apiece
+    expect(output.bytes).toBeGreaterThan(25 * 300)
   }, 120_000)
 })
 

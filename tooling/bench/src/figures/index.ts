@@ -8,6 +8,7 @@ import { parquetFigure } from './parquet.js'
 import { rateLimitFigure } from './rate-limit.js'
 import { recordsApiFigure } from './records-api.js'
 import { schedulerFigure } from './scheduler.js'
+import { uiOverviewFigure } from './ui-overview.js'
 
 /** Every figure, in the order `pnpm bench` runs and prints them. */
 export const figures: readonly Figure[] = [
@@ -18,6 +19,7 @@ export const figures: readonly Figure[] = [
   incrementalFigure,
   schedulerFigure,
   recordsApiFigure,
+  uiOverviewFigure,
   cliFigure,
   parquetFigure,
 ]

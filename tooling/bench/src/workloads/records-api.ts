@@ -31,7 +31,14 @@ export interface RecordsApiOutput {
   firstSearchMs: number
   all: Latency
   byKind: Record<string, Latency>
+  /** the web UI's run page: the run with its reasons and phases (GET /api/runs/{run}) */
+  runDetail: Latency
+  /** the web UI's records table: pages of 50, the run's first and its rejected rows' first */
+  uiPage: Latency
 }
+
+/** The web UI's page size. */
+const UI_PAGE = 50
 
 /** Rows per batch file: the engine's commit groups are about this size. */
 export const ROWS_PER_FILE = 5000
@@ -85,19 +92,22 @@ export async function recordsApiRun(input: RecordsApiInput): Promise<RecordsApiO
         execute: async (r) => ({ runId: r.runId, status: 'succeeded' }),
       }),
       progress: new Map(),
+      // no phase marks: the phases are read from the run's batches, as for a run another process ran
+      phases: { of: () => undefined },
     } as unknown as ServeHost
     const app = createApi(host, {}, 'bench')
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
     })
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/runs/${RUN_ID}/records`
-      const get = async (query: string) => {
+      const runUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/runs/${RUN_ID}`
+      const base = `${runUrl}/records`
+      const get = async (query: string, url = base) => {
         const started = performance.now()
-        const response = await fetch(`${base}?${query}`)
+        const response = await fetch(`${url}?${query}`)
         const body = (await response.json()) as { rows: unknown[]; nextCursor: string | null }
         const ms = performance.now() - started
-        if (response.status !== 200 || body.rows.length === 0)
+        if (response.status !== 200 || (url === base && body.rows.length === 0))
           throw new Error(`GET records?${query} answered ${response.status} with ${body.rows?.length} rows`)
         return { ms, next: body.nextCursor }
       }
@@ -125,8 +135,18 @@ export async function recordsApiRun(input: RecordsApiInput): Promise<RecordsApiO
         if (kind === 'deep page') next = answer.next
         times.get(kind)!.push(answer.ms)
       }
+      // the run page of the web UI: the run, then the first page of its records table, all or rejected
+      const runDetail: number[] = []
+      const uiPage: number[] = []
+      const uiRequests = Math.max(20, Math.round(input.requests / 5))
+      for (let i = 0; i < uiRequests; i++) {
+        runDetail.push((await get('', runUrl)).ms)
+        uiPage.push((await get(i % 2 === 0 ? `limit=${UI_PAGE}` : `limit=${UI_PAGE}&status=rejected`)).ms)
+      }
       const all = [...times.values()].flat()
       return {
+        runDetail: latency(runDetail),
+        uiPage: latency(uiPage),
         writeSeconds,
         firstRequestMs,
         firstSearchMs,
