@@ -19,8 +19,9 @@ function connectorId(packageName, manifest) {
 }
 
 /**
- * Conformance per package: the reports when this checkout ran them, else (or with `fromMatrix`) the
- * committed matrix's summary.
+ * Conformance per package: each connector's report when this checkout ran its suite, else the committed
+ * matrix's results for it (with `fromMatrix`, the committed matrix only). Results merge: regenerating
+ * after one connector's run leaves every other connector's results as they were.
  */
 function conformanceByPackage(fromMatrix = false) {
   const results = new Map()
@@ -33,11 +34,13 @@ function conformanceByPackage(fromMatrix = false) {
       ranAt: r.ranAt,
     })
   }
-  if (!fromMatrix) for (const c of readConformance()) if (c.ranAt) add(c.package, c)
-  if (results.size === 0 && existsSync(MATRIX_FILE)) {
-    for (const suite of parseMatrix(readFileSync(MATRIX_FILE, 'utf8')))
-      if (suite.ranAt) add(suite.package, suite)
-  }
+  // readConformance() already merges: a connector without a report keeps the committed matrix's results.
+  const suites = fromMatrix
+    ? existsSync(MATRIX_FILE)
+      ? parseMatrix(readFileSync(MATRIX_FILE, 'utf8'))
+      : []
+    : readConformance()
+  for (const suite of suites) if (suite.ranAt) add(suite.package, suite)
   return results
 }
 
