@@ -7,6 +7,7 @@ import type { CommandInput } from '../framework/spec.js'
 import { openProject } from '../project/project.js'
 import { createApi } from '../serve/app.js'
 import { startHost } from '../serve/host.js'
+import { startQueueMode } from '../workers/serve.js'
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 
@@ -50,7 +51,13 @@ export default async function run({ values, global }: CommandInput): Promise<num
   }
   const project = await openProject(global)
   const say = (line: string) => process.stderr.write(`[sluice] ${line}\n`)
-  const served = await startHost(project, { say })
+  const localWorkers = whole('workers', values.workers as string | undefined, 0, 0, 64)
+  // queue mode: runs are jobs that `sluice worker` processes take (settings.workers, or --workers N here)
+  const queued =
+    project.resolved.settings.workers || values.workers !== undefined
+      ? await startQueueMode(project, { workers: localWorkers, global, say })
+      : undefined
+  const served = await startHost(project, { say, ...(queued ? { runSync: queued.runSync } : {}) })
   const app = createApi(served, tokens, version())
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s))
@@ -61,7 +68,8 @@ export default async function run({ values, global }: CommandInput): Promise<num
   served.baseUrl = (
     (values['public-url'] as string | undefined) ?? `http://${shown}:${address.port}`
   ).replace(/\/$/, '')
-  await served.scheduler.start()
+  if (queued) queued.schedule(served.scheduler)
+  else await served.scheduler.start()
   const syncs = Object.values(project.resolved.syncs)
   say(
     `serving ${project.displayFile}: ${syncs.length} syncs, ${syncs.filter((s) => s.enabled && s.schedule.type !== 'manual').length} scheduled`,
@@ -86,7 +94,8 @@ export default async function run({ values, global }: CommandInput): Promise<num
       server.close()
       // connections kept alive would hold the server open past the grace period
       ;(server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.()
-      served.close(graceMs).then(({ drained }) => {
+      served.close(graceMs).then(async ({ drained }) => {
+        await queued?.close(graceMs)
         say(drained ? 'stopped' : 'stopped before every run had ended: they resume on the next run')
         process.off('SIGINT', onInt)
         process.off('SIGTERM', onTerm)

@@ -16,6 +16,7 @@ import status from './status.js'
 import testRow from './test-row.js'
 import unlock from './unlock.js'
 import validate from './validate.js'
+import worker from './worker.js'
 
 /** Every command, in the order `sluice --help` lists them. */
 export const commands: readonly CommandSpec[] = [
@@ -33,6 +34,7 @@ export const commands: readonly CommandSpec[] = [
   reset,
   schedule,
   serve,
+  worker,
   unlock,
   doctor,
   connectors,

@@ -18,6 +18,12 @@ export default defineCommand({
       value: '<seconds>',
       description: 'how long shutdown waits for runs in flight to end (default 30)',
     },
+    workers: {
+      type: 'string',
+      value: '<n>',
+      description:
+        'run syncs through the queue in PostgreSQL and start n `sluice worker` processes beside serve (0: only enqueue)',
+    },
     'public-url': {
       type: 'string',
       value: '<url>',

@@ -5,7 +5,9 @@ import {
   type RunMode,
   type RunProgress,
   type RunSyncResult,
+  rateLimitScope,
   runSync,
+  withSharedRateLimits,
 } from '@sluice/core'
 import { createRetryBudget } from '@sluice/core/http'
 import type { ProgressView } from '../output/progress.js'
@@ -93,28 +95,44 @@ export async function executeSync(
         }
       : undefined,
   )
+  // With settings.rateLimits, the destination's HTTP clients share its quota with every process that
+  // writes with the same config (its credentials): the scope is a hash, the secret stays here.
+  const shared = project.resolved.settings.rateLimits
+  const destinationConfig = project.resolved.destinations[sync.destination]!
+  const inScope = <T>(work: () => Promise<T>): Promise<T> =>
+    shared
+      ? withSharedRateLimits(
+          {
+            redisUrl: shared.redis,
+            scope: rateLimitScope(destinationConfig.type, destinationConfig.config),
+          },
+          work,
+        )
+      : work()
   try {
-    return await runSync({
-      syncName: name,
-      sync,
-      model,
-      source,
-      sourceCapabilities: project.connectors.sources![sourceType]!.capabilities,
-      destination,
-      destinationCapabilities: project.connectors.destinations![destinationType]!.capabilities,
-      state,
-      tracking: lake,
-      org: project.resolved.settings.org,
-      mode: options.mode,
-      dryRun: options.dryRun,
-      force: options.force === true,
-      rejectedRetryDays: project.resolved.settings.rejectedRetryDays,
-      signal: options.signal,
-      projectDir: project.resolved.dir,
-      log: ctx.log,
-      onProgress: (progress) => options.onProgress?.(progressView(name, progress)),
-      ...(options.runId ? { runId: options.runId } : {}),
-    })
+    return await inScope(() =>
+      runSync({
+        syncName: name,
+        sync,
+        model,
+        source,
+        sourceCapabilities: project.connectors.sources![sourceType]!.capabilities,
+        destination,
+        destinationCapabilities: project.connectors.destinations![destinationType]!.capabilities,
+        state,
+        tracking: lake,
+        org: project.resolved.settings.org,
+        mode: options.mode,
+        dryRun: options.dryRun,
+        force: options.force === true,
+        rejectedRetryDays: project.resolved.settings.rejectedRetryDays,
+        signal: options.signal,
+        projectDir: project.resolved.dir,
+        log: ctx.log,
+        onProgress: (progress) => options.onProgress?.(progressView(name, progress)),
+        ...(options.runId ? { runId: options.runId } : {}),
+      }),
+    )
   } finally {
     await Promise.allSettled([
       destination.close?.(),

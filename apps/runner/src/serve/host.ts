@@ -55,6 +55,8 @@ export interface HostOptions {
   say?(line: string): void
   /** the first pause between alert delivery attempts (tests make it short) */
   alertBackoffMs?: number
+  /** runs one sync; queue mode enqueues it for a worker instead of running it here */
+  runSync?: typeof executeSync
 }
 
 /** Connector log lines, counting rate-limit waits; printed only with SLUICE_DEBUG, redacted always. */
@@ -175,7 +177,7 @@ export async function startHost(project: Project, options: HostOptions = {}): Pr
   const execute = async (run: StartedRun, signal: AbortSignal): Promise<RunOutcome> => {
     let record: RunRecord
     try {
-      const result = await executeSync(project, run.sync, {
+      const result = await (options.runSync ?? executeSync)(project, run.sync, {
         mode: run.mode ?? 'incremental',
         dryRun: run.dryRun === true,
         signal,
