@@ -14,6 +14,8 @@ export const SHEETS_ENV = [
   'SHEETS_CLIENT_SECRET',
   'SHEETS_REFRESH_TOKEN',
 ] as const
+/** Any JSON API answering as the HTTP destination's fake receiver does, and its bearer token. */
+export const HTTP_ENV = ['HTTP_API_URL', 'HTTP_API_TOKEN'] as const
 /** Where a real account's API and tokens are, unless the environment says otherwise. */
 const GOOGLE = {
   SHEETS_API_URL: 'https://sheets.googleapis.com',
@@ -104,6 +106,18 @@ export async function startDemoDestinations(
     set('SHEETS_REFRESH_TOKEN', FAKE_SHEETS_OAUTH.refreshToken)
     destinations.push({ name: 'sheets', kind: 'fake', url: host.url })
     fakeSheet = () => fake.values(DEMO_SHEET)
+  }
+  if (!names.includes('http')) {
+    // not part of this demo
+  } else if (hasAll(HTTP_ENV)) {
+    destinations.push({ name: 'http', kind: 'real', url: process.env.HTTP_API_URL! })
+  } else {
+    const { createFakeReceiver, FAKE_HTTP_TOKEN } = await import('@sluice/destination-http/fake')
+    const host = await startFakeHost(createFakeReceiver())
+    closers.push(() => host.close())
+    set('HTTP_API_URL', host.url)
+    set('HTTP_API_TOKEN', FAKE_HTTP_TOKEN)
+    destinations.push({ name: 'http', kind: 'fake', url: host.url })
   }
   // Files go to a folder inside the demo's; an s3:// url in the project config sends them to a bucket.
   if (names.includes('s3')) destinations.push({ name: 's3', kind: 'folder', url: `file:${DEMO_EXPORTS}` })

@@ -10,6 +10,7 @@ export const DEMO_CONNECTORS = [
   '@sluice/destination-salesforce',
   '@sluice/destination-sheets',
   '@sluice/destination-s3',
+  '@sluice/destination-http',
 ] as const
 
 const require = createRequire(import.meta.url)

@@ -1,7 +1,13 @@
 import { CUSTOMERS_MODEL_SQL } from './warehouse.js'
 
-export type DemoDestinationName = 'braze' | 'salesforce' | 'sheets' | 's3'
-export const DEMO_DESTINATIONS: readonly DemoDestinationName[] = ['braze', 'salesforce', 'sheets', 's3']
+export type DemoDestinationName = 'braze' | 'salesforce' | 'sheets' | 's3' | 'http'
+export const DEMO_DESTINATIONS: readonly DemoDestinationName[] = [
+  'braze',
+  'salesforce',
+  'sheets',
+  's3',
+  'http',
+]
 
 /** The demo's sync to each destination, in the order they run. */
 export const DEMO_SYNCS: Record<DemoDestinationName, string> = {
@@ -9,6 +15,7 @@ export const DEMO_SYNCS: Record<DemoDestinationName, string> = {
   salesforce: 'contacts_to_salesforce',
   sheets: 'customers_to_sheet',
   s3: 'customers_to_s3',
+  http: 'customers_to_http',
 }
 
 /** The sheet (tab) the Sheets sync keeps. */
@@ -62,6 +69,33 @@ export function demoConfig(
             clientSecret: '${env:SHEETS_CLIENT_SECRET}',
             refreshToken: '${env:SHEETS_REFRESH_TOKEN}',
             tokenUri: '${env:SHEETS_TOKEN_URI}',
+          },
+        },
+      },
+      http: {
+        type: 'http',
+        // Any JSON API, configured: batches of 100 to a batch endpoint that answers per record.
+        config: {
+          url: '${env:HTTP_API_URL}',
+          secretHeaders: { Authorization: 'Bearer ${env:HTTP_API_TOKEN}' },
+          mode: 'batch',
+          batchSize: 100,
+          acknowledge: { path: 'ok', equals: [true] },
+          results: { path: 'results', id: 'id', succeeded: { path: 'ok', equals: [true] }, error: 'error' },
+          check: { path: '/me' },
+          operations: {
+            upsert: {
+              method: 'POST',
+              path: '/{{$object}}/batch',
+              body: '{{$fields}}',
+              batchBody: { operation: 'upsert', records: '{{$records}}' },
+            },
+            delete: {
+              method: 'POST',
+              path: '/{{$object}}/batch',
+              body: { id: '{{$identifier}}' },
+              batchBody: { operation: 'delete', records: '{{$records}}' },
+            },
           },
         },
       },
@@ -161,6 +195,21 @@ export function demoConfig(
           { from: 'lifetime_value', to: 'lifetime_value' },
           { from: 'orders', to: 'orders' },
           { from: 'last_order_at', to: 'last_order_at' },
+        ],
+      },
+      customers_to_http: {
+        description: 'customers to any JSON API with the HTTP destination, mirrored through a batch endpoint',
+        model: 'customers',
+        destination: 'http',
+        object: 'customers',
+        behaviour: 'mirror',
+        deleteBehaviour: 'delete',
+        identifier: { column: 'customer_id', field: 'id' },
+        mappings: [
+          { from: 'email', to: 'email' },
+          { from: 'first_name', to: 'first_name' },
+          { from: 'plan', to: 'plan' },
+          { from: 'lifetime_value', to: 'lifetime_value' },
         ],
       },
     },

@@ -54,11 +54,12 @@ describe('sluice demo', () => {
     expect(demo.stdout).toMatch(/salesforce +fake API on http:\/\/127\.0\.0\.1:\d+/)
     expect(demo.stdout).toMatch(/sheets +fake API on http:\/\/127\.0\.0\.1:\d+/)
     expect(demo.stdout).toMatch(/s3 +local folder \S*exports /)
+    expect(demo.stdout).toMatch(/http +fake API on http:\/\/127\.0\.0\.1:\d+/)
     expect(demo.stdout).toContain('demo finished')
   })
 
   it('runs every sync twice, the second time incrementally', () => {
-    expect(runs).toHaveLength(8)
+    expect(runs).toHaveLength(10)
     const [firstBraze, secondBraze] = runsOfSync('customers_to_braze')
     const [firstSalesforce, secondSalesforce] = runsOfSync('contacts_to_salesforce')
     for (const first of [
@@ -168,7 +169,7 @@ describe('sluice demo', () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('500 customers')
     runs = runsOf((await sluice(['runs', '--json'], { cwd: demoDir })).stdout)
-    expect(runs).toHaveLength(8)
+    expect(runs).toHaveLength(10)
 
     const taken = join(dir.path, 'taken')
     await mkdir(taken)

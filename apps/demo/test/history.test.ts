@@ -44,8 +44,8 @@ describe('sluice runs', () => {
   it('lists runs newest first, filtered by sync, status and time', async () => {
     const all = await sluice(['runs'], { cwd: project })
     expect(all.code).toBe(0)
-    // four syncs, each run twice; every run meets the warehouse's missing and duplicated ids
-    expect(all.stdout.split('\n').filter((l) => l.includes('partially succeeded'))).toHaveLength(8)
+    // five syncs, each run twice; every run meets the warehouse's missing and duplicated ids
+    expect(all.stdout.split('\n').filter((l) => l.includes('partially succeeded'))).toHaveLength(10)
     expect(all.stdout.indexOf(braze.runId)).toBeGreaterThan(0)
 
     const one = runsOf((await sluice(['runs', 'contacts_to_salesforce', '--json'], { cwd: project })).stdout)
@@ -70,7 +70,7 @@ describe('sluice runs', () => {
     const future = await sluice(['runs', '--since', '2999-01-01', '--json'], { cwd: project })
     expect(future.stdout).toBe('')
     const recent = jsonLines((await sluice(['runs', '--since', '1h', '--json'], { cwd: project })).stdout)
-    expect(recent).toHaveLength(8)
+    expect(recent).toHaveLength(10)
   })
 
   it('refuses an unknown sync with the closest name', async () => {
