@@ -19,6 +19,16 @@ for (const group of groups) {
       continue
     }
     const r = JSON.parse(readFileSync(report, 'utf8'))
+    // A connector whose test task runs its conformance suite as a task of its own (so the suite runs
+    // once) has those results in `.reports/conformance.json`: they count too.
+    const conformance = join(dir, '.reports', 'conformance.json')
+    const covered = (r.testResults ?? []).some((f) => /conformance\.test\.ts$/.test(f.name ?? ''))
+    if (!covered && existsSync(conformance)) {
+      const c = JSON.parse(readFileSync(conformance, 'utf8'))
+      for (const key of ['numPassedTests', 'numFailedTests', 'numPendingTests', 'numTodoTests'])
+        r[key] = (r[key] ?? 0) + (c[key] ?? 0)
+      r.testResults = [...(r.testResults ?? []), ...(c.testResults ?? [])]
+    }
     // A test file that fails to load reports no failed test, only a failed suite: count it.
     const brokenFiles = (r.testResults ?? []).filter(
       (f) => f.status === 'failed' && f.assertionResults.every((a) => a.status !== 'failed'),
