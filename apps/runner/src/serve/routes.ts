@@ -6,6 +6,7 @@ import { runJson } from '../output/run-summary.js'
 import { parseSince, runReport } from '../project/history.js'
 import { decodeRecordsCursor, encodeRecordsCursor } from './cursor.js'
 import type { ServeHost } from './host.js'
+import { syncOverview } from './overview-cache.js'
 import { runPhases } from './phases.js'
 import { ApiProblem, badRequest, conflict, notFound } from './problem.js'
 import {
@@ -179,7 +180,7 @@ export const ROUTES: RouteSpec[] = [
     access: 'api',
     responses: { 200: 'the syncs' },
     handle: async (host) => {
-      const overview = await host.ledger.overview()
+      const overview = await syncOverview(host)
       return json({ syncs: overview.map((o) => syncView(host, o)) })
     },
   },
@@ -193,7 +194,7 @@ export const ROUTES: RouteSpec[] = [
     responses: { 200: 'the sync', 404: 'no such sync' },
     handle: async (host, { params }) => {
       requireSync(host, params.sync!)
-      const overview = (await host.ledger.overview()).find((o) => o.sync === params.sync)!
+      const overview = (await syncOverview(host)).find((o) => o.sync === params.sync)!
       return json({
         ...syncView(host, overview),
         nextFireTimes: host.scheduler.nextFireTimes(params.sync!, 5).map((d) => d.toISOString()),

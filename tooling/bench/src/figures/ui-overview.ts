@@ -5,7 +5,7 @@ import type { ServeOverviewOutput } from '../workloads/serve-overview.js'
 import { below } from './targets.js'
 
 const SYNCS = 500
-const RUNS_PER_SYNC = 5
+const RUNS_PER_SYNC = 2
 const REQUESTS = 200
 
 /**
