@@ -259,4 +259,29 @@ describe('workers', () => {
       ),
     ).toBeLessThanOrEqual(QUOTA.requests)
   }, 300_000)
+
+  it('elects one scheduler among serves, another when it dies, and serve --workers runs local workers', async () => {
+    const second = await startServe(dir.path, env, ['--workers', '1'])
+    await eventually('the local worker of the second serve', async () =>
+      /worker \d+ ready/.test(second.output()) ? true : undefined,
+    )
+    await eventually('the first serve to lead', async () =>
+      served!.output().includes('elected the scheduler') ? true : undefined,
+    )
+    expect(second.output()).not.toContain('elected the scheduler')
+    served!.child.kill('SIGKILL')
+    await served!.exited
+    served = second
+    await eventually('the second serve to be elected', async () =>
+      second.output().includes('elected the scheduler') ? true : undefined,
+    )
+    const before = (await runsOf('sync_0')).length
+    const res = await fetch(`${second.url}/api/syncs/sync_0/runs`, { method: 'POST' })
+    expect(res.status).toBe(202)
+    const runs = await eventually('the run asked of the second serve', async () => {
+      const rows = await runsOf('sync_0')
+      return rows.length > before && rows.every((r) => FINAL.has(r.status)) ? rows : undefined
+    })
+    expect(runs.map((r) => r.status)).toEqual(['succeeded', 'succeeded'])
+  }, 300_000)
 })
