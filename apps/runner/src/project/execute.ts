@@ -9,6 +9,7 @@ import {
   runSync,
   withSharedRateLimits,
 } from '@sluice/core'
+import { capabilitiesOf } from '@sluice/core/contract'
 import { createRetryBudget } from '@sluice/core/http'
 import type { ProgressView } from '../output/progress.js'
 import { invalidTotal, sumOf } from '../output/run-summary.js'
@@ -118,7 +119,11 @@ export async function executeSync(
         source,
         sourceCapabilities: project.connectors.sources![sourceType]!.capabilities,
         destination,
-        destinationCapabilities: project.connectors.destinations![destinationType]!.capabilities,
+        // A connector whose capabilities come from its config is held to those of this config.
+        destinationCapabilities: capabilitiesOf(
+          project.connectors.destinations![destinationType]!,
+          destinationConfig.config,
+        ),
         state,
         tracking: lake,
         org: project.resolved.settings.org,

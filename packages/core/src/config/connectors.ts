@@ -1,5 +1,6 @@
 import type { TSchema } from 'typebox'
-import type { DestinationConnector } from '../contract/destination.js'
+import { capabilitiesOf } from '../contract/define.js'
+import type { DestinationCapabilities, DestinationConnector } from '../contract/destination.js'
 import type { SourceConnector } from '../contract/source.js'
 import { describeValue, oneOf, type Problem, pointer } from './errors.js'
 import { explain, type ShowValue } from './explain.js'
@@ -44,7 +45,8 @@ export function connectorProblems(
         : undefined
       const connector = destination && connectors.destinations[destination.type]
       if (connector && sound(pointer(path, 'object'))) {
-        problems.push(...capabilityProblems(sync, path, connector, sound))
+        const caps = configuredCapabilities(connector, destination.config)
+        problems.push(...capabilityProblems(sync, path, { ...connector, capabilities: caps }, sound))
       }
     }
   }
@@ -78,6 +80,18 @@ function blockProblems(
   const hide: Show = (at, value) =>
     secrets.has(at) && value !== undefined ? 'a hidden value' : show(at, value)
   return explain(connector.config, block.config ?? {}, configPath, hide)
+}
+
+/**
+ * The capabilities of the destination as configured (`capabilitiesFor`), else the declared ones: a
+ * config that cannot give any (it is invalid, which its own problems say) is checked against those.
+ */
+function configuredCapabilities(connector: DestinationConnector, config: unknown): DestinationCapabilities {
+  try {
+    return capabilitiesOf(connector, (config ?? {}) as never)
+  } catch {
+    return connector.capabilities
+  }
 }
 
 /** Whether the destination can do what the sync asks: behaviour, delete behaviour, batch limits. */
