@@ -39,6 +39,7 @@ describe('the connector generator', () => {
         `${root}/test/conformance.test.ts`,
         `${root}/tsconfig.build.json`,
         `${root}/tsconfig.json`,
+        `${root}/turbo.json`,
         `${root}/vitest.config.ts`,
       ].sort(),
     )
@@ -49,6 +50,9 @@ describe('the connector generator', () => {
     expect(tree.read(`${root}/src/connector.ts`, 'utf8')).toContain("const COMPONENT = 'acme-crm'")
     expect(tree.read(`${root}/src/config.ts`, 'utf8')).toContain('export const AcmeCrmConfig')
     expect(tree.read(`${root}/src/fake/index.ts`, 'utf8')).toContain('export function createFakeAcmeCrm()')
+    // The conformance suite runs once: as its own task, which the test task depends on.
+    expect(pkg.scripts.test).toContain('--exclude test/conformance.test.ts')
+    expect(JSON.parse(tree.read(`${root}/turbo.json`, 'utf8')!).tasks.test.dependsOn).toContain('conformance')
     expect(tree.read('.changeset/destination-acme-crm.md', 'utf8')).toContain(
       '"@sluice/destination-acme-crm": minor',
     )

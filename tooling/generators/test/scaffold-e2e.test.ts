@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { loadConnectorAt } from '@sluice/runner'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SCAFFOLD_NAMES } from './scaffold-names.js'
 
 /**
  * Scaffolds a connector into a copy of the workspace, the way a contributor does, and proves the fresh
@@ -27,7 +28,9 @@ const ROOT_FILES = ['package.json', 'pnpm-workspace.yaml', 'nx.json', 'biome.jso
 const SKIPPED = new Set(['dist', '.reports', '.turbo', '.nx', 'test'])
 
 let workspace: string
-const connectorDir = () => join(workspace, 'connectors', 'destination-acme')
+/** Scaffolded side by side in one copy of the workspace: a short, a plain, a long and a hyphenated name. */
+const NAMES = SCAFFOLD_NAMES
+const connectorDir = (name: string) => join(workspace, 'connectors', `destination-${name}`)
 
 /** Where this checkout has a third-party package installed (pnpm's store, through a package's links). */
 async function installed(name: string): Promise<string> {
@@ -54,9 +57,9 @@ async function linkDependencies(dir: string): Promise<void> {
   }
 }
 
-async function inConnector(command: string, args: string[]) {
+async function inConnector(name: string, command: string, args: string[]) {
   return run(process.execPath, [join(workspace, 'node_modules', command), ...args], {
-    cwd: connectorDir(),
+    cwd: connectorDir(name),
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', CI: 'true' },
     maxBuffer: 32 * 1024 * 1024,
   })
@@ -75,53 +78,63 @@ beforeAll(async () => {
   }
   await symlink(join(repo, 'node_modules'), join(workspace, 'node_modules'), 'dir')
 
-  await run(
-    process.execPath,
-    [
-      join(workspace, 'node_modules/nx/dist/bin/nx.js'),
-      'g',
-      '@sluice/generators:connector',
-      'acme',
-      '--skipInstall',
-    ],
-    {
-      cwd: workspace,
-      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
-    },
-  )
-  await linkDependencies(connectorDir())
+  for (const name of NAMES) {
+    await run(
+      process.execPath,
+      [
+        join(workspace, 'node_modules/nx/dist/bin/nx.js'),
+        'g',
+        '@sluice/generators:connector',
+        name,
+        '--skipInstall',
+      ],
+      { cwd: workspace, env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } },
+    )
+    await linkDependencies(connectorDir(name))
+  }
 }, 600_000)
 
 afterAll(async () => {
   if (workspace) await rm(workspace, { recursive: true, force: true })
 })
 
-describe('a freshly scaffolded connector', () => {
+describe.each(NAMES)('a freshly scaffolded connector: destination-%s', (name) => {
   it('is written by `nx g @sluice/generators:connector`, with its changeset', () => {
-    expect(existsSync(join(connectorDir(), 'src/connector.ts'))).toBe(true)
-    expect(existsSync(join(workspace, '.changeset/destination-acme.md'))).toBe(true)
+    expect(existsSync(join(connectorDir(name), 'src/connector.ts'))).toBe(true)
+    expect(existsSync(join(workspace, `.changeset/destination-${name}.md`))).toBe(true)
   })
 
   it('has a manifest that matches its code', async () => {
-    const loaded = await loadConnectorAt(connectorDir(), { conditions: ['@sluice/source'] })
-    expect(loaded).toMatchObject({ packageName: '@sluice/destination-acme', id: 'acme' })
+    const loaded = await loadConnectorAt(connectorDir(name), { conditions: ['@sluice/source'] })
+    expect(loaded).toMatchObject({ packageName: `@sluice/destination-${name}`, id: name })
   })
 
   it('typechecks and builds', async () => {
-    await inConnector('typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json'])
+    await inConnector(name, 'typescript/bin/tsc', ['--noEmit', '-p', 'tsconfig.json'])
     // the typecheck above covered src: the build only emits
-    await inConnector('typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--noCheck'])
-    expect(existsSync(join(connectorDir(), 'dist/index.js'))).toBe(true)
-    expect(existsSync(join(connectorDir(), 'dist/fake/index.d.ts'))).toBe(true)
+    await inConnector(name, 'typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--noCheck'])
+    expect(existsSync(join(connectorDir(name), 'dist/index.js'))).toBe(true)
+    expect(existsSync(join(connectorDir(name), 'dist/fake/index.d.ts'))).toBe(true)
   }, 600_000)
 
   it('passes lint', async () => {
-    await inConnector('@biomejs/biome/bin/biome', ['check', '.'])
+    await inConnector(name, '@biomejs/biome/bin/biome', ['check', '.'])
+  }, 600_000)
+
+  it('passes its test script (the conformance suite is a task of its own)', async () => {
+    const pkg = JSON.parse(await readFile(join(connectorDir(name), 'package.json'), 'utf8')) as {
+      scripts: { test: string }
+    }
+    const args = pkg.scripts.test
+      .replace(/^vitest /, '')
+      .split(' ')
+      .filter((a) => !a.startsWith('--reporter') && !a.startsWith('--outputFile'))
+    await inConnector(name, 'vitest/vitest.mjs', args)
   }, 600_000)
 
   it('passes the conformance kit out of the box', async () => {
-    const report = join(connectorDir(), '.reports/conformance.json')
-    const result = await inConnector('vitest/vitest.mjs', [
+    const report = join(connectorDir(name), '.reports/conformance.json')
+    const result = await inConnector(name, 'vitest/vitest.mjs', [
       'run',
       'test/conformance.test.ts',
       '--reporter=json',
