@@ -148,8 +148,8 @@ describe('leader election', () => {
       onLeader: () => void led.push('second'),
     })
     // the follower keeps trying; it only leads once the first has gone
-    await new Promise((done) => setTimeout(done, 500))
     expect(led).toEqual(['first'])
+    expect(second.leader).toBe(false)
     await first.stop()
     await until('the second to lead', () => (led.length > 1 ? true : undefined))
     expect(led).toEqual(['first', 'second'])
