@@ -36,7 +36,8 @@ describe('sluice status', () => {
     }>
     expect(result.stdout).toMatch(/customers_to_sheet +partially succeeded +customers +sheets \(Customers\)/)
     expect(result.stdout).toMatch(/customers_to_s3 +partially succeeded +customers +s3 \(customers\)/)
-    expect(json.map((s) => s.health)).toEqual(Array(4).fill('partially_succeeded'))
+    expect(result.stdout).toMatch(/customers_to_http +partially succeeded +customers +http \(customers\)/)
+    expect(json.map((s) => s.health)).toEqual(Array(5).fill('partially_succeeded'))
   })
 })
 
