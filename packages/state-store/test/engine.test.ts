@@ -387,6 +387,37 @@ describe('failures', () => {
     expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(succeeded)
   })
 
+  it('a run whose finishing fails (a full disk) still ends in the ledger, with the first cause', async () => {
+    h = await harness()
+    await h.sql(seed)
+    const diskFull = () => Object.assign(new Error('No space left on device'), { code: 'ENOSPC' })
+    const store = Object.create(h.store) as typeof h.store
+    store.openDiff = async (sync: string) => {
+      const session = await h.store.openDiff(sync)
+      return Object.assign(Object.create(session), {
+        close: async () => {
+          await session.close()
+          throw diskFull()
+        },
+      })
+    }
+    const finished = await h.run({ state: store })
+    expect(finished.run.status).toBe('failed')
+    expect(finished.run.error?.message).toContain('No space left on device')
+    expect((await h.store.getRun('people_to_memory', finished.run.id))?.status).toBe('failed')
+    // The rows it sent were committed: the next run sends nothing again.
+    h.destination.clearLog()
+    expect((await h.run()).run.counts.unchanged).toBe(3)
+
+    // A run that failed first keeps its own cause, not the one met while finishing.
+    await h.sql("UPDATE people SET name = 'x'")
+    h.destination.fail = () =>
+      new SluiceError('auth', 'the API key was refused (401)', { code: 'UNAUTHORIZED' })
+    const failed = await h.run({ state: store })
+    expect(failed.run.error?.code).toBe('UNAUTHORIZED')
+    expect((await h.store.getRun('people_to_memory', failed.run.id))?.error?.code).toBe('UNAUTHORIZED')
+  })
+
   it('refuses a second run of the same sync while one is in progress, naming it', async () => {
     h = await harness()
     await h.sql(seed)

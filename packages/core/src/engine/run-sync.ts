@@ -241,9 +241,19 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     run.endedAt = endedAt.toISOString()
     run.durationMs = endedAt.getTime() - startedAt.getTime()
     try {
-      await sender?.abandon()
-      await session?.close()
-      await save(true)
+      // Finishing may fail too (a full disk while compacting): the ledger still gets the run's final
+      // status, and the first cause is the one reported, never a later one.
+      const finishing = await finishQuietly([() => sender?.abandon(), () => session?.close()])
+      if (finishing !== undefined && run.error === undefined) {
+        const err = toSluiceError(finishing)
+        run.status = 'failed'
+        run.error = { category: err.category, code: err.code, message: redact(err.message) }
+      }
+      await save(true).catch((error: unknown) => {
+        log.error(`the ledger could not record run ${runId} as ${run.status}`, {
+          message: redact(String(error)),
+        })
+      })
       progress()
       if (options.tracking?.runFinished && !options.dryRun) {
         // Purges and warehouse logs come after the run: their failure does not change its outcome.
@@ -256,6 +266,19 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     }
   }
   return result
+}
+
+/** Runs every step, whatever fails; the first error, if any. */
+async function finishQuietly(steps: ReadonlyArray<() => Promise<unknown> | undefined>): Promise<unknown> {
+  let first: unknown
+  for (const step of steps) {
+    try {
+      await step()
+    } catch (error) {
+      first ??= error
+    }
+  }
+  return first
 }
 
 /** Reads only the columns the sync uses: wide models leave the rest in the warehouse. */
