@@ -160,6 +160,19 @@ describe('the kit fails a connector that', () => {
     await expect(runCheck('batches never exceed the declared size', greedy)).rejects.toThrow(/413/)
   })
 
+  it('is held to the capabilities its config gives, not the most it declares', async () => {
+    const configured = defineDestination({
+      ...records,
+      capabilities: { ...records.capabilities, batchSize: 200 },
+      capabilitiesFor: () => ({ ...records.capabilities, behaviours: ['upsert'], batchSize: 150 }),
+    })
+    const resolved = resolveOptions({ ...base, connector: configured })
+    expect(resolved.capabilities.batchSize).toBe(150)
+    expect([...resolved.behaviours]).toEqual(['upsert'])
+    // 150 is what this config promises, and more than the API takes in one request.
+    await expect(runCheck('batches never exceed the declared size', configured)).rejects.toThrow(/413/)
+  })
+
   it('acknowledges deletes it never makes', async () => {
     const keeping = broken({
       write: (inner) => async (batch, ctx) =>

@@ -99,7 +99,9 @@ export function resolveOptions<S extends TSchema>(
   options: DestinationConformanceOptions<S>,
 ): ResolvedOptions<S> {
   // Capabilities do not depend on where the fake listens; the host's port is not known yet.
-  const caps = capabilitiesOf(options.connector, options.config(UNSTARTED_URL))
+  const caps = options.connector.capabilitiesFor
+    ? capabilitiesOf(options.connector, options.config(UNSTARTED_URL))
+    : options.connector.capabilities
   const declared = caps.objects?.[options.object]?.behaviours ?? caps.behaviours
   const undeclared = (options.behaviours ?? []).filter((b) => !declared.includes(b))
   if (undeclared.length > 0)
