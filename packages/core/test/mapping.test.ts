@@ -19,6 +19,31 @@ const row = {
 const columns = Object.keys(row)
 
 describe('mapping', () => {
+  it('gives fields of 64-bit integer columns bigints back after JSON, from the declared types', () => {
+    const mapper = compileMapping(
+      {
+        identifier: { column: 'id', field: 'external_id' },
+        mappings: [
+          { from: 'n', to: 'n' },
+          { from: 'v', to: 'deep.v' },
+          { from: 'c', to: 'c', cast: 'number' },
+        ],
+      },
+      [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'n', type: 'INTEGER' },
+        { name: 'v', type: 'bigint' },
+        { name: 'c', type: 'HUGEINT' },
+      ],
+    )
+    expect(mapper.exactTypes({ external_id: 1, n: 2, deep: { v: 3 }, c: 4 })).toEqual({
+      external_id: 1n,
+      n: 2,
+      deep: { v: 3n },
+      c: 4,
+    })
+  })
+
   it('maps columns to fields, with nested paths both ways', () => {
     const m = compileMapping(
       {

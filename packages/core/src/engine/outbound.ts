@@ -14,7 +14,9 @@ export function outbound(
   const identifier = change.identifier as string
   const kind = changeOf(change)
   if (change.payload === null) {
-    const fields = operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier)
+    const fields = mapper.exactTypes(
+      operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier),
+    )
     return { identifier, fields, ...kind }
   }
   // JSON text reads `42` back as a number: a BIGINT column's fields become bigints again.

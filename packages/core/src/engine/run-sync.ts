@@ -103,8 +103,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       ...(cursorAfter !== undefined ? { cursorAfter } : {}),
     })
     const described = await options.source.describe(sql, ctx)
-    const columns = described.map((c) => c.name)
-    const mapper = compileMapping(sync, columns)
+    const mapper = compileMapping(sync, described)
     const readSql = narrowedSql(sql, mapper.columns, model.cursor, options.sourceCapabilities.dialect)
 
     // A store in the source's own database may stage the model there (snapshot mode: cursor mode

@@ -19,6 +19,11 @@ export class IntegerFields {
   /** `cast` decides the type of these fields (dotted mapping targets): they are never noted */
   constructor(private readonly cast: ReadonlySet<string> = new Set()) {}
 
+  /** notes a field (a dotted mapping target) as holding 64-bit integers, from its column's declared type */
+  declare(field: string): void {
+    this.add(field.split('.').join(SEP))
+  }
+
   /** notes where a payload holds bigints (called for every mapped row) */
   note(payload: Record<string, Value>): void {
     for (const key in payload) {
@@ -57,6 +62,10 @@ export class IntegerFields {
   private restoreAt(value: Value, path: string | undefined): Value {
     if (typeof value === 'number') {
       return path !== undefined && Number.isInteger(value) && this.paths.has(path) ? BigInt(value) : value
+    }
+    // A removed row's identifier is known only as text (the snapshot's key).
+    if (typeof value === 'string') {
+      return path !== undefined && this.paths.has(path) && /^-?\d+$/.test(value) ? BigInt(value) : value
     }
     if (value === null || typeof value !== 'object') return value
     if (path !== undefined && !this.prefixes.has(path)) return value

@@ -1,5 +1,6 @@
 import type { FieldMapping, SyncConfig } from '../config/schema.js'
 import type { Row, Value } from '../contract/records.js'
+import type { ColumnInfo } from '../contract/source.js'
 import { stringifyExact } from '../engine/json.js'
 import { SluiceError } from '../errors.js'
 import { type Cast, castValue, isCast } from './cast.js'
@@ -47,7 +48,8 @@ type Sync = Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
  * Compiles the mappings. With `columns` (the model's columns), a mapping that reads a column the
  * model does not have is refused with an error naming the mapping.
  */
-export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapper {
+export function compileMapping(sync: Sync, described?: readonly (string | ColumnInfo)[]): RowMapper {
+  const columns = described?.map((c) => (typeof c === 'string' ? c : c.name))
   const mappings = sync.mappings ?? []
   const idColumn = sync.identifier.column
   const idField = sync.identifier.field
@@ -79,6 +81,14 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
   )
 
   const integers = new IntegerFields(new Set(casts.map((c) => c.to)))
+  // Declared types say it up front (a model staged in the warehouse is never mapped here); the values
+  // of rows mapped here say it for nested members too.
+  for (const column of described ?? []) {
+    if (typeof column === 'string' || !INT64.test(column.type.trim())) continue
+    if (column.name === idColumn) integers.declare(idField)
+    for (const m of mappings) if ('from' in m && m.from === column.name) integers.declare(m.to)
+    if (extraColumns.includes(column.name)) integers.declare(column.name)
+  }
 
   return {
     identifier,
@@ -113,6 +123,9 @@ export function compileMapping(sync: Sync, columns?: readonly string[]): RowMapp
     },
   }
 }
+
+/** The 64-bit and wider integer types of DuckDB and Postgres, whose values are `bigint`s. */
+const INT64 = /^(bigint|int8|hugeint|ubigint|uhugeint|int128|long)$/i
 
 function shown(value: Value): string {
   const text = typeof value === 'string' ? JSON.stringify(value) : stringifyExact(value)
