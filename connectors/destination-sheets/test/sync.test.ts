@@ -73,7 +73,13 @@ async function modelAsSheet(): Promise<Map<string, Record<string, unknown>>> {
       for (const key of COLUMNS) {
         const value = row[key]
         if (value !== null && value !== undefined)
-          fields[key] = typeof value === 'bigint' ? String(value) : value
+          // A cell holds a double: a BIGINT value within 2^53 is a number, a larger one exact text.
+          fields[key] =
+            typeof value === 'bigint'
+              ? Number.isSafeInteger(Number(value))
+                ? Number(value)
+                : String(value)
+              : value
       }
       out.set(String(row.id), fields)
     }
