@@ -6,16 +6,14 @@
  * the destination equals the model; each record was written at most (kills + 2) times; every row that
  * did not succeed has a reason in the tracking lake; the ledger shows every killed run as incomplete.
  *
- *   pnpm --filter @sluice/soak soak              20,000 rows, 3 kills (what `test` runs in CI)
- *   pnpm --filter @sluice/soak soak --full       50,000 rows, 5 kills
- *   … --rows <n> --kills <n> --seed <n>
+ * `soak()` returns its figures and the checks that failed: `test/soak.test.ts` runs it in CI, and
+ * `src/cli.ts` runs it by hand at any size.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { FaultyFake, seeded } from './fake.js'
 
@@ -25,26 +23,28 @@ const SYNC = 'soak_mirror'
 const REJECT_EVERY = 997
 const BATCH = 100
 
-const { values } = parseArgs({
-  options: {
-    full: { type: 'boolean' },
-    rows: { type: 'string' },
-    kills: { type: 'string' },
-    seed: { type: 'string' },
-  },
-})
-const rows = Number(values.rows ?? (values.full ? 50_000 : 20_000))
-const kills = Number(values.kills ?? (values.full ? 5 : 3))
-const seed = Number(values.seed ?? Math.floor(Math.random() * 2 ** 31))
-const random = seeded(seed)
-
 interface RunJson {
   runId: string
   status: string
   counts: { succeeded: Record<string, number>; rejected: Record<string, number> }
 }
 
-async function main(): Promise<number> {
+export interface SoakOptions {
+  rows: number
+  kills: number
+  seed: number
+}
+
+export interface SoakResult {
+  /** What the soak measured, one line each, for people. */
+  figures: string[]
+  /** Each check that did not hold; empty when the soak passed. */
+  failures: string[]
+  rowsLost: number
+}
+
+export async function soak({ rows, kills, seed }: SoakOptions): Promise<SoakResult> {
+  const random = seeded(seed)
   const dir = await mkdtemp(join(tmpdir(), 'sluice-soak-'))
   const fake = new FaultyFake(seeded(seed ^ 0x5eed), REJECT_EVERY)
   const url = await fake.start()
@@ -164,7 +164,6 @@ async function main(): Promise<number> {
       `  rows refused by the fake: ${refused}; rows not succeeded without a reason: ${withoutReason}`,
       `  killed runs not shown incomplete in the ledger: ${notIncomplete.length}`,
     ]
-    process.stdout.write(`${figures.join('\n')}\n`)
     const failures = [
       ...(last?.status === 'partially_succeeded' || last?.status === 'succeeded'
         ? []
@@ -176,8 +175,7 @@ async function main(): Promise<number> {
       ...(notIncomplete.length === 0 ? [] : [`killed runs not incomplete: ${notIncomplete.join(', ')}`]),
       ...(killed.length === kills ? [] : ['fewer kills than asked']),
     ]
-    for (const failure of failures) process.stderr.write(`soak failed: ${failure}\n`)
-    return failures.length === 0 ? 0 : 1
+    return { figures, failures, rowsLost: lost }
   } finally {
     await fake.stop()
     await rm(dir, { recursive: true, force: true })
@@ -272,11 +270,3 @@ async function newestRunId(dir: string): Promise<string> {
   const [run] = await ledgerRuns(dir, 1)
   return run?.runId ?? 'none'
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`soak failed: ${(error as Error).stack ?? error}\n`)
-    process.exit(1)
-  },
-)

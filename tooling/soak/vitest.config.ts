@@ -1,0 +1,3 @@
+import { sluiceProject } from '@sluice/vitest-config'
+
+export default sluiceProject('@sluice/soak')
