@@ -30,17 +30,45 @@ describe('a rate limit shared through Redis', () => {
     const times = server.seen.map((s) => s.at).sort((x, y) => x - y)
     expect(times).toHaveLength(8)
     expect(times[4]! - times[0]!).toBeGreaterThanOrEqual(1000)
-    // while a separate cluster id has its own quota
-    const other = createHttpClient({
-      baseUrl: server.url,
-      component: 'test',
-      rateLimit,
-      cluster: { id: `test-${randomUUID()}`, redisUrl: REDIS_URL },
+  })
+
+  it('gives another cluster id a quota of its own', async () => {
+    // The first cluster's four slots are held by requests the server does not answer until the other
+    // cluster's four requests have all arrived: were the quota shared, they could never arrive.
+    let release!: () => void
+    const released = new Promise<void>((resolve) => {
+      release = resolve
     })
-    clients.push(other)
+    let allHeld!: () => void
+    const heldArrived = new Promise<void>((resolve) => {
+      allHeld = resolve
+    })
+    const arrived = (prefix: string) => server!.seen.filter((s) => s.url.startsWith(prefix)).length
+    server = await startServer(async (req, res) => {
+      if (req.url.startsWith('/c') && arrived('/c') === 4) release()
+      if (req.url.startsWith('/held')) {
+        if (arrived('/held') === 4) allHeld()
+        await released
+      }
+      json(res, 200, {})
+    })
+    const rateLimit = { requests: 4, perMs: 1500 }
+    const [first, other] = [0, 1].map(() => {
+      const client = createHttpClient({
+        baseUrl: server!.url,
+        component: 'test',
+        rateLimit,
+        cluster: { id: `test-${randomUUID()}`, redisUrl: REDIS_URL },
+      })
+      clients.push(client)
+      return client
+    }) as [HttpClient, HttpClient]
+    const held = Array.from({ length: 4 }, (_, i) => first.request({ method: 'GET', path: `/held${i}` }))
+    await heldArrived
     await Promise.all(Array.from({ length: 4 }, (_, i) => other.request({ method: 'GET', path: `/c${i}` })))
-    const own = server.seen.filter((s) => s.url.startsWith('/c')).map((s) => s.at)
-    expect(Math.max(...own) - Math.min(...own)).toBeLessThan(1000)
+    await Promise.all(held)
+    expect(arrived('/c')).toBe(4)
+    expect(server.maxConcurrent).toBeGreaterThanOrEqual(5)
   })
 
   it('fails clearly when Redis cannot be reached', async () => {

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { type RunMode, type RunStatus, SluiceError } from '@sluice/core'
+import { type RunMode, type RunStatus, SluiceError, sleep } from '@sluice/core'
 import pg from 'pg'
 import PgBoss from 'pg-boss'
 
@@ -82,8 +82,6 @@ export interface RunQueue {
   work(handler: JobHandler, options?: WorkerOptions): QueueWorker
   close(): Promise<void>
 }
-
-const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms))
 
 /** pg-boss keeps a job active for at most a day: its own expiry is a backstop far beyond any lease. */
 const JOB_EXPIRY_SECONDS = 23 * 60 * 60
@@ -354,15 +352,7 @@ export async function openRunQueue(options: RunQueueOptions): Promise<RunQueue> 
   }
 }
 
+/** Waits `ms`, or less when the signal aborts: stopping is not an error here. */
 function sleepOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
-  if (!signal) return sleep(ms)
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
+  return sleep(ms, signal).catch(() => {})
 }
