@@ -27,7 +27,11 @@ export function duckdbPayloadSql(sync: Sync, columns: readonly ColumnInfo[]): Du
   const column = (name: string): Scalar | Nested | string => {
     const type = types.get(name)
     if (type === undefined) return `the model has no column "${name}"`
-    return valueSql(quote(name), type, 0) ?? `the column "${name}" is of type ${type}`
+    // The engine gives a nested member one type (bigint) only from rows it mapped itself (ADR 0011);
+    // top-level BIGINT columns are typed from their declaration, so only those stage here.
+    if (NESTED.test(type) && INT64_MEMBER.test(type))
+      return `the column "${name}" nests 64-bit integers (${type})`
+    return columnJsonSql(name, type) ?? `the column "${name}" is of type ${type}`
   }
   const id = column(sync.identifier.column)
   if (typeof id === 'string') return { unsupported: id }
@@ -54,6 +58,17 @@ export function duckdbPayloadSql(sync: Sync, columns: readonly ColumnInfo[]): Du
   }
   return { identifier: id.text, payload: renderObject(root) }
 }
+
+/**
+ * The JSON text (and, for a scalar, the identifier text) of a column, as the engine writes the value
+ * the DuckDB source reads from it; undefined for a type not proven identical.
+ */
+export function columnJsonSql(name: string, type: string): Scalar | Nested | undefined {
+  return valueSql(quote(name), type, 0)
+}
+
+const NESTED = /^STRUCT\(|\[\d*\]$/
+const INT64_MEMBER = /\b(BIGINT|HUGEINT|UBIGINT|UHUGEINT)\b/
 
 /** A scalar: its JSON text, and its text as an identifier (`identifierText`); neither is NULL-safe. */
 interface Scalar {

@@ -1,7 +1,7 @@
-import { compileMapping, type SyncConfig, stageRow } from '@sluice/core'
+import { compileMapping, type SyncConfig, stageRow, stringifyExact } from '@sluice/core'
 import { connectDuckDB } from '@sluice/source-duckdb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { duckdbPayloadSql } from '../src/duckdb-payload.js'
+import { columnJsonSql, duckdbPayloadSql } from '../src/duckdb-payload.js'
 
 const source = connectDuckDB({ path: ':memory:' })
 
@@ -46,9 +46,8 @@ const SYNC: SyncConfig = {
     { from: 'seen', to: 'seen' },
     { from: 'local', to: 'local' },
     { from: 'tags', to: 'tags' },
-    { from: 'grid', to: 'grid' },
     { from: 'uid', to: 'uid' },
-    { from: 'profile', to: 'details' },
+    { from: 'events', to: 'details' },
     { from: 'events', to: 'events' },
     { from: 'u8', to: 'u8' },
     { from: 'u64', to: 'u64' },
@@ -97,6 +96,29 @@ describe('payloads built in DuckDB', () => {
     expect(inSql[5]?.identifier).toBeNull()
   })
 
+  it('write every column of the matrix as the engine writes its value, nested 64-bit integers too', async () => {
+    const sql = 'SELECT * FROM matrix ORDER BY id NULLS LAST'
+    const columns = await source.describe(sql)
+    const rows: Array<Record<string, unknown>> = []
+    for await (const chunk of source.query(sql)) rows.push(...chunk)
+    const select = columns.map((c, i) => {
+      const built = columnJsonSql(c.name, c.type)
+      if (!built) throw new Error(`${c.name}: ${c.type}`)
+      return `${built.json} AS c${i}`
+    })
+    let at = 0
+    for await (const chunk of source.query(`SELECT ${select.join(', ')} FROM (${sql}) AS m`)) {
+      for (const built of chunk) {
+        const row = rows[at++] as Record<string, never>
+        columns.forEach((c, i) => {
+          expect(built[`c${i}`], `${c.name} of row ${at}`).toBe(stringifyExact(row[c.name] ?? null))
+        })
+      }
+    }
+    expect(at).toBe(6)
+    expect(columns.map((c) => c.type)).toContain('BIGINT[][]')
+  })
+
   it('identifiers of every scalar type are the text the engine keys them by', async () => {
     for (const column of ['name', 'amount', 'born', 'seen', 'uid', 'active', 'u64']) {
       const sync = { ...SYNC, identifier: { column, field: 'key' }, mappings: [] }
@@ -135,7 +157,8 @@ describe('payloads built in DuckDB', () => {
 
 describe('the rule: which syncs take the SQL path', () => {
   const sql = `SELECT 1 AS id, 1.5::DOUBLE AS d, 1.5::FLOAT AS f, '{"a":1}'::JSON AS j, MAP {'a': 1} AS m,
-    [1, 2]::INTEGER[2] AS fixed, 'x' AS s, {'0': 1} AS indexed, [1.5::DOUBLE] AS doubles, [1] AS list, TIME '01:02:03' AS t`
+    [1, 2]::INTEGER[2] AS fixed, 'x' AS s, {'0': 1} AS indexed, [1.5::DOUBLE] AS doubles, [1] AS list, TIME '01:02:03' AS t,
+    [1::BIGINT] AS bigs, {'n': 1::HUGEINT} AS nested_big`
   const plain = (from: string) => ({
     identifier: { column: 'id', field: 'id' },
     mappings: [{ from, to: 'out' }],
@@ -143,7 +166,7 @@ describe('the rule: which syncs take the SQL path', () => {
 
   it('keeps types not proven identical on the JS path, with the reason', async () => {
     const columns = await source.describe(sql)
-    for (const column of ['d', 'f', 'j', 'm', 'fixed', 'indexed', 'doubles', 't']) {
+    for (const column of ['d', 'f', 'j', 'm', 'fixed', 'indexed', 'doubles', 't', 'bigs', 'nested_big']) {
       expect(duckdbPayloadSql(plain(column), columns), column).toEqual({
         unsupported: expect.stringContaining(`"${column}"`),
       })
