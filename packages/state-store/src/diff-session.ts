@@ -7,6 +7,7 @@ import type {
   DiffSession,
   DiffSummary,
   SnapshotCommit,
+  SourceStageRequest,
   StagedRow,
 } from '@sluice/core'
 import { literal } from './database.js'
@@ -19,6 +20,7 @@ import {
   snapshotError,
   writeParquet,
 } from './snapshot-files.js'
+import { stageFromDuckDBSource } from './stage-from-duckdb.js'
 
 let sessions = 0
 /** an MD5 as hex */
@@ -40,9 +42,15 @@ export class DuckDBDiffSession implements DiffSession {
     private readonly work: DuckDBConnection,
     private readonly writer: DuckDBConnection,
     private readonly files: SnapshotFiles,
+    private readonly spill: string,
   ) {}
 
-  static async open(instance: DuckDBInstance, snapshotDir: string): Promise<DuckDBDiffSession> {
+  /** `spill`: a folder of this store's own, where a model staged by its source passes through */
+  static async open(
+    instance: DuckDBInstance,
+    snapshotDir: string,
+    spill: string,
+  ): Promise<DuckDBDiffSession> {
     const work = await instance.connect()
     const writer = await instance.connect()
     // Start from a compacted snapshot when the deltas (including a crashed run's) have grown large.
@@ -51,7 +59,7 @@ export class DuckDBDiffSession implements DiffSession {
       writer.closeSync()
       throw snapshotError(error, snapshotDir)
     })
-    const session = new DuckDBDiffSession(work, writer, files)
+    const session = new DuckDBDiffSession(work, writer, files, spill)
     session.nextSeq = files.lastSeq + 1
     await work.run(`CREATE TABLE ${session.t('model')} (identifier VARCHAR, payload VARCHAR)`)
     return session
@@ -71,6 +79,18 @@ export class DuckDBDiffSession implements DiffSession {
       appender.endRow()
     }
     this.staged += rows.length
+  }
+
+  /** A DuckDB model whose payloads build identically in SQL is staged without passing through JS. */
+  async stageFromSource(request: SourceStageRequest): Promise<number | undefined> {
+    if (this.appender) return undefined
+    const staged = await stageFromDuckDBSource(request, {
+      connection: this.work,
+      table: this.t('model'),
+      folder: this.spill,
+    })
+    if (staged !== undefined) this.staged += staged
+    return staged
   }
 
   async diff(options: DiffOptions): Promise<DiffSummary> {

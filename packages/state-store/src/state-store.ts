@@ -110,7 +110,7 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
     },
 
     async openDiff(sync: string): Promise<DiffSession> {
-      return DuckDBDiffSession.open(await db(), layout.snapshotDir(sync))
+      return DuckDBDiffSession.open(await db(), layout.snapshotDir(sync), spill)
     },
 
     examine: () => examineState(layout, db),

@@ -533,6 +533,8 @@ describe('reading the model', () => {
     const queries: string[] = []
     const source = {
       ...h.source,
+      // A source that runs no statements: the model is read and mapped in JS, not staged in DuckDB.
+      execute: undefined,
       query: (sql: string, options?: Parameters<typeof h.source.query>[1]) => {
         queries.push(sql)
         return h.source.query(sql, options)

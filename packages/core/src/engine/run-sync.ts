@@ -110,7 +110,13 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     // needs each row's cursor here), and then only the changes travel.
     const stagedThere =
       session.stageFromSource && !model.cursor
-        ? await session.stageFromSource({ source: options.source, sql, columns: described, sync })
+        ? await session.stageFromSource({
+            source: options.source,
+            dialect: options.sourceCapabilities.dialect,
+            sql,
+            columns: described,
+            sync,
+          })
         : undefined
     if (stagedThere !== undefined) run.counts.queried = stagedThere
 

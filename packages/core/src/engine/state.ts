@@ -1,6 +1,6 @@
 import type { SyncConfig } from '../config/schema.js'
 import type { Value } from '../contract/records.js'
-import type { ColumnInfo, Source } from '../contract/source.js'
+import type { ColumnInfo, Source, SourceCapabilities } from '../contract/source.js'
 import type { RunMode, RunRecord, RunStatus } from '../run.js'
 
 /**
@@ -118,6 +118,8 @@ export interface DiffSummary {
 /** What a store needs to stage a model from the warehouse itself. */
 export interface SourceStageRequest {
   source: Source
+  /** the SQL dialect of the source (its capabilities): a store stages only from a database it can read */
+  dialect: SourceCapabilities['dialect']
   /** the model's SQL, as the engine would read it */
   sql: string
   /** the model's columns and their warehouse types (`Source.describe`) */

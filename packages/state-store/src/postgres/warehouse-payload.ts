@@ -1,4 +1,5 @@
 import type { ColumnInfo, SyncConfig } from '@sluice/core'
+import { type PayloadNode, renderObject, writeLeaf } from '../payload-tree.js'
 import { literal } from './sql.js'
 
 /**
@@ -51,41 +52,6 @@ function columnSql(column: string, type: string): ColumnSql | undefined {
   return undefined
 }
 
-/** A tree of fields in insertion order, as `writePath` builds the payload object. */
-type Node = { kind: 'leaf'; sql: string } | { kind: 'object'; fields: Map<string, Node> }
-
-function write(root: Map<string, Node>, path: string, sql: string): string | undefined {
-  const parts = path.split('.')
-  // Integer-like keys come first in a JS object whatever the order they were written in.
-  if (parts.some((part) => /^(0|[1-9]\d*)$/.test(part))) return `the field "${path}" has an index-like name`
-  let current = root
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i] as string
-    const next = current.get(part)
-    if (next?.kind === 'object') current = next.fields
-    else {
-      // As writePath: a scalar in the way is replaced by an object, in the scalar's place.
-      const created: Node = { kind: 'object', fields: new Map() }
-      current.set(part, created)
-      current = created.fields
-    }
-  }
-  current.set(parts[parts.length - 1] as string, { kind: 'leaf', sql })
-  return undefined
-}
-
-function render(fields: Map<string, Node>): string {
-  const pieces: string[] = []
-  let first = true
-  for (const [key, node] of fields) {
-    pieces.push(literal(`${first ? '{' : ','}${JSON.stringify(key)}:`))
-    pieces.push(node.kind === 'leaf' ? node.sql : render(node.fields))
-    first = false
-  }
-  if (first) return literal('{}')
-  return `${pieces.join(' || ')} || '}'`
-}
-
 export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]): WarehousePayload {
   if (sync.syncAllProperties) return { unsupported: 'sync all properties' }
   const types = new Map(columns.map((c) => [c.name, c.type]))
@@ -96,8 +62,8 @@ export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]):
   }
   const id = column(sync.identifier.column)
   if (typeof id === 'string') return { unsupported: id }
-  const root = new Map<string, Node>()
-  const problem = write(root, sync.identifier.field, id.json)
+  const root = new Map<string, PayloadNode>()
+  const problem = writeLeaf(root, sync.identifier.field, id.json)
   if (problem) return { unsupported: problem }
   for (const mapping of sync.mappings ?? []) {
     let sql: string
@@ -112,10 +78,10 @@ export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]):
     } else {
       return { unsupported: `the mapping to "${mapping.to}" is an object or array mapping` }
     }
-    const clash = write(root, mapping.to, sql)
+    const clash = writeLeaf(root, mapping.to, sql)
     if (clash) return { unsupported: clash }
   }
-  return { identifier: id.text, payload: render(root) }
+  return { identifier: id.text, payload: renderObject(root) }
 }
 
 function quote(name: string): string {
