@@ -1,9 +1,10 @@
-import { compileMapping, type SyncConfig, stageRow, stringifyExact } from '@sluice/core'
+import { compileMapping, type SyncConfig, silentLogger, stageRow, stringifyExact } from '@sluice/core'
 import { connectDuckDB } from '@sluice/source-duckdb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { columnJsonSql, duckdbPayloadSql } from '../src/duckdb-payload.js'
 
 const source = connectDuckDB({ path: ':memory:' })
+const ctx = { signal: new AbortController().signal, log: silentLogger }
 
 /** The full type matrix, with the values each type finds hardest to write as JS writes them. */
 const MATRIX = `CREATE TABLE matrix AS SELECT * FROM (VALUES
@@ -58,7 +59,7 @@ const SYNC: SyncConfig = {
 
 /** The staged rows both ways: built in DuckDB's SQL, and mapped and serialised by the engine in JS. */
 async function bothWays(sync: SyncConfig, sql: string) {
-  const columns = await source.describe(sql)
+  const columns = await source.describe(sql, ctx)
   const built = duckdbPayloadSql(sync, columns)
   if ('unsupported' in built) throw new Error(built.unsupported)
   const mapper = compileMapping(sync, columns)
@@ -98,7 +99,7 @@ describe('payloads built in DuckDB', () => {
 
   it('write every column of the matrix as the engine writes its value, nested 64-bit integers too', async () => {
     const sql = 'SELECT * FROM matrix ORDER BY id NULLS LAST'
-    const columns = await source.describe(sql)
+    const columns = await source.describe(sql, ctx)
     const rows: Array<Record<string, unknown>> = []
     for await (const chunk of source.query(sql)) rows.push(...chunk)
     const select = columns.map((c, i) => {
@@ -129,7 +130,7 @@ describe('payloads built in DuckDB', () => {
 
   it('refuse, with the SQL, a value they cannot write as JS does, so the model is staged in JS', async () => {
     const sql = `SELECT 1 AS id, TIMESTAMP '10000-01-01 00:00:00' AS t`
-    const columns = await source.describe(sql)
+    const columns = await source.describe(sql, ctx)
     const built = duckdbPayloadSql(
       { identifier: { column: 'id', field: 'id' }, mappings: [{ from: 't', to: 't' }] },
       columns,
@@ -143,7 +144,7 @@ describe('payloads built in DuckDB', () => {
     const infinite = `SELECT 1 AS id, 'infinity'::TIMESTAMPTZ AS t`
     const again = duckdbPayloadSql(
       { identifier: { column: 'id', field: 'id' }, mappings: [{ from: 't', to: 't' }] },
-      await source.describe(infinite),
+      await source.describe(infinite, ctx),
     )
     if ('unsupported' in again) throw new Error(again.unsupported)
     await expect(
@@ -165,7 +166,7 @@ describe('the rule: which syncs take the SQL path', () => {
   })
 
   it('keeps types not proven identical on the JS path, with the reason', async () => {
-    const columns = await source.describe(sql)
+    const columns = await source.describe(sql, ctx)
     for (const column of ['d', 'f', 'j', 'm', 'fixed', 'indexed', 'doubles', 't', 'bigs', 'nested_big']) {
       expect(duckdbPayloadSql(plain(column), columns), column).toEqual({
         unsupported: expect.stringContaining(`"${column}"`),
@@ -176,7 +177,7 @@ describe('the rule: which syncs take the SQL path', () => {
   })
 
   it('keeps mappings that are not plain renames on the JS path', async () => {
-    const columns = await source.describe(sql)
+    const columns = await source.describe(sql, ctx)
     const id = { column: 'id', field: 'id' }
     expect(
       duckdbPayloadSql({ identifier: id, mappings: [{ from: 's', to: 'out', cast: 'number' }] }, columns),

@@ -25,14 +25,14 @@ function counting(options: { statements: boolean }): Source & { rows: number; cl
     rows: 0,
     check: inner.check.bind(inner),
     describe: inner.describe.bind(inner),
-    ...(options.statements ? { execute: inner.execute.bind(inner) } : {}),
+    ...(options.statements && inner.execute ? { execute: inner.execute.bind(inner) } : {}),
     async *query(sql: string, queryOptions?: Parameters<Source['query']>[1]) {
       for await (const chunk of inner.query(sql, queryOptions)) {
         counted.rows += chunk.length
         yield chunk
       }
     },
-    close: () => inner.close(),
+    close: async () => inner.close?.(),
   }
   return counted
 }
