@@ -8,7 +8,6 @@ import {
   type HttpResponse,
 } from '@sluice/core/http'
 import type { ResolvedBrazeConfig } from './config.js'
-import { QuotaPause } from './quota-pause.js'
 import { runLevelError, unacknowledged } from './results.js'
 
 /** Requests in flight at once per endpoint family: enough to reach 1,000 requests a second. */
@@ -110,17 +109,17 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
   }
 }
 
-/** An endpoint family: its HTTP client, created lazily, and the pause its rate-limit headers call for. */
+/**
+ * An endpoint family: its HTTP client, created lazily. Braze's advice to pause when
+ * `X-RateLimit-Remaining` reaches 0, until `X-RateLimit-Reset`, is the HTTP toolkit's to follow: it
+ * learns a quota smaller than the configured one (a smaller plan, other senders) from those headers.
+ */
 function family(create: () => HttpClient) {
   let client: HttpClient | undefined
-  const pause = new QuotaPause()
   return {
-    async request(request: HttpRequest): Promise<HttpResponse> {
-      await pause.wait(request.signal)
+    request(request: HttpRequest): Promise<HttpResponse> {
       client ??= create()
-      const response = await client.request(request)
-      pause.observe(response.headers)
-      return response
+      return client.request(request)
     },
     async close() {
       await client?.close()

@@ -367,8 +367,8 @@ describe('Braze destination against the fake Braze API', () => {
       strict.reset()
       const careless = connect({ rateLimit: { track: { requests: 1_000, perMs: 1_000 } } }, strictServer.url)
       const again = await careless.write(batch('upsert', users(6 * 75)), ctx)
-      // Whether it paused on X-RateLimit-Remaining or backed off after a 429 depends on how many
-      // requests were already in flight; either way every record arrives.
+      // The first answers reveal the stricter quota: the client paces to it and pauses on
+      // X-RateLimit-Remaining; every record arrives.
       expect(again.every((r) => r.status === 'succeeded')).toBe(true)
       expect(strict.records('users').size).toBe(450)
     } finally {
@@ -394,6 +394,23 @@ describe('Braze destination against the fake Braze API', () => {
       expect(seconds.size).toBeGreaterThanOrEqual(3)
     } finally {
       await sharedServer.close()
+    }
+  })
+
+  it('learns a quota a tenth of the configured one from the answers: every record arrives, few 429s', async () => {
+    // The workspace's real quota is 10 a second; the connector is configured for 100, as documented.
+    const small = createFakeBraze({ rateLimits: { track: { requests: 10, perMs: 1_000 } } })
+    const smallServer = await startFakeHost(small)
+    try {
+      const destination = connect({ rateLimit: { track: { requests: 100, perMs: 1_000 } } }, smallServer.url)
+      const results = await destination.write(batch('upsert', users(25 * 75)), ctx)
+      expect(results.every((r) => r.status === 'succeeded')).toBe(true)
+      expect(small.records('users').size).toBe(25 * 75)
+      // Sending the whole in-flight window into the spent quota earned more 429s than successes; paced
+      // to the learned quota, at most a stray one meets a window's edge.
+      expect(small.stats.rateLimited).toBeLessThanOrEqual(2)
+    } finally {
+      await smallServer.close()
     }
   })
 

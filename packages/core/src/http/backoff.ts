@@ -26,6 +26,15 @@ export function serverDelayMs(headers: Record<string, string>, now = Date.now())
     const date = Date.parse(trimmed)
     if (!Number.isNaN(date)) return Math.max(0, date - now)
   }
+  return rateLimitResetMs(headers, now)
+}
+
+/**
+ * When the server's rate-limit window resets, in ms from now, or undefined when it does not say:
+ * `RateLimit-Reset` (seconds from now, IETF draft), then `X-RateLimit-Reset` (epoch seconds, as Braze
+ * sends it, or seconds from now when small, as GitHub and others differ).
+ */
+export function rateLimitResetMs(headers: Record<string, string>, now = Date.now()): number | undefined {
   const reset = headers['ratelimit-reset']
   if (reset !== undefined && /^\d+(\.\d+)?$/.test(reset.trim())) return Math.ceil(Number(reset) * 1000)
   const xReset = headers['x-ratelimit-reset']

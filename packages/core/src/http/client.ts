@@ -7,6 +7,7 @@ import { SluiceError } from '../errors.js'
 import { type Logger, redactingLogger, silentLogger } from '../logger.js'
 import { redact } from '../redact.js'
 import { backoffDelay, serverDelayMs } from './backoff.js'
+import { LearnedQuota } from './learned-quota.js'
 import { createLimiter } from './limiter.js'
 import {
   describeNetworkError,
@@ -55,6 +56,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const pools = new Map<string, Pool>()
   let limiter: Promise<Bottleneck> | undefined
   const rateWindow = options.rateLimit ? new SlidingWindow(options.rateLimit) : undefined
+  // Paces to the server's real quota when its answers reveal one below the configured limit.
+  const learnedQuota = options.rateLimit
+    ? new LearnedQuota(options.rateLimit, retry.maxRetryAfterMs)
+    : undefined
   let inFlight = 0
   let closed = false
 
@@ -80,6 +85,13 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     headers: Record<string, string>,
   ): Promise<HttpResponse> => {
     const answered = await rateWindow?.acquire(req.signal)
+    // The last gate before sending, so that a hold announced while this request waited still applies.
+    try {
+      await learnedQuota?.acquire(req.signal)
+    } catch (error) {
+      answered?.()
+      throw error
+    }
     inFlight += 1
     stats.requests += 1
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight)
@@ -95,6 +107,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       })
       const text = await res.body.text()
       const responseHeaders = flattenHeaders(res.headers)
+      learnedQuota?.observe(res.statusCode, responseHeaders)
       return {
         status: res.statusCode,
         headers: responseHeaders,

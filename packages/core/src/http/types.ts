@@ -13,7 +13,8 @@ export interface HttpClientOptions {
   component: string
   /**
    * at most `requests` starts in any span of `perMs` (a sliding window; with `cluster`, also a shared
-   * bottleneck reservoir refreshed each window)
+   * bottleneck reservoir refreshed each window), paced evenly; an upper bound: a lower quota the server
+   * announces in `X-RateLimit-*` headers is kept to instead
    */
   rateLimit?: RateLimit
   /** at most this many requests in flight */

@@ -4,6 +4,7 @@ import { diffFigure } from './diff.js'
 import { engineFigure } from './engine.js'
 import { httpOverheadFigure } from './http-overhead.js'
 import { incrementalFigure } from './incremental.js'
+import { learnedRateLimitFigure } from './learned-rate-limit.js'
 import { parquetFigure } from './parquet.js'
 import { rateLimitFigure } from './rate-limit.js'
 import { recordsApiFigure } from './records-api.js'
@@ -16,6 +17,7 @@ export const figures: readonly Figure[] = [
   engineFigure,
   httpOverheadFigure,
   rateLimitFigure,
+  learnedRateLimitFigure,
   incrementalFigure,
   schedulerFigure,
   recordsApiFigure,

@@ -54,32 +54,46 @@ export const rateLimitFigure: Figure = {
   async run(ctx) {
     const rows = scaledRows(RECORDS, ctx.scale)
     const limit = scaledTrackLimit(ctx.scale)
-    const modelDb = await ctx.fixtures.users(rows)
-    const fake = await FakeBrazeProcess.start(limit)
-    try {
-      const used: number[] = []
-      const refused: number[] = []
-      for (let i = 0; i < ctx.repetitions; i++) {
-        await fake.reset()
-        const seconds = await limitedSync(ctx, fake, modelDb, rows, limit)
-        const traffic = await fake.traffic()
-        const windows = quotaWindows(traffic.arrivals, limit)
-        if (windows === null)
-          throw new Error(`the run took ${seconds.toFixed(2)} s: too short to measure a rate`)
-        const share = windows.share
-        used.push(share)
-        refused.push(traffic.rateLimited / traffic.requests)
-        ctx.log(
-          `  limited sync ${rowsLabel(rows)}: ${seconds.toFixed(2)} s, ${traffic.requests} requests, ` +
-            `${traffic.rateLimited} answered 429, ${(share * 100).toFixed(1)}% of the quota used ` +
-            `(of ${windows.windows} whole windows ${windows.full} full, ${windows.empty} empty)`,
-        )
-      }
-      return { rate_limit_utilisation: median(used), rate_limit_429_share: median(refused) }
-    } finally {
-      await fake.close()
-    }
+    const { utilisation, rateLimitedShare } = await measureLimitedSyncs(ctx, rows, limit, limit)
+    return { rate_limit_utilisation: utilisation, rate_limit_429_share: rateLimitedShare }
   },
+}
+
+/**
+ * Runs `ctx.repetitions` syncs of `rows` records against the fake with its /users/track quota set to
+ * `quota`, the connector configured for `configured`: the median share of the quota used in each whole
+ * window, and the median share of /users/track requests answered 429 (retries included).
+ */
+export async function measureLimitedSyncs(
+  ctx: BenchContext,
+  rows: number,
+  quota: RateLimit,
+  configured: RateLimit,
+): Promise<{ utilisation: number; rateLimitedShare: number }> {
+  const modelDb = await ctx.fixtures.users(rows)
+  const fake = await FakeBrazeProcess.start(quota)
+  try {
+    const used: number[] = []
+    const refused: number[] = []
+    for (let i = 0; i < ctx.repetitions; i++) {
+      await fake.reset()
+      const seconds = await limitedSync(ctx, fake, modelDb, rows, configured)
+      const traffic = await fake.traffic()
+      const windows = quotaWindows(traffic.arrivals, quota)
+      if (windows === null)
+        throw new Error(`the run took ${seconds.toFixed(2)} s: too short to measure a rate`)
+      used.push(windows.share)
+      refused.push(traffic.rateLimited / traffic.requests)
+      ctx.log(
+        `  limited sync ${rowsLabel(rows)}: ${seconds.toFixed(2)} s, ${traffic.requests} requests, ` +
+          `${traffic.rateLimited} answered 429, ${(windows.share * 100).toFixed(1)}% of the quota used ` +
+          `(of ${windows.windows} whole windows ${windows.full} full, ${windows.empty} empty)`,
+      )
+    }
+    return { utilisation: median(used), rateLimitedShare: median(refused) }
+  } finally {
+    await fake.close()
+  }
 }
 
 async function limitedSync(

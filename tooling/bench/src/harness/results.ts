@@ -16,6 +16,8 @@ export const RESULT_KEYS = [
   'http_overhead_ratio',
   'rate_limit_utilisation',
   'rate_limit_429_share',
+  'learned_rate_limit_utilisation',
+  'learned_rate_limit_429_share',
   'rerun_unchanged_seconds',
   'rerun_unchanged_requests',
   'rerun_1pct_fraction',
