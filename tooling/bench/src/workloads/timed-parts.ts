@@ -61,6 +61,10 @@ export function timedState(state: StateStore, times: PartTimes): StateStore {
 function timedSession(session: DiffSession, times: PartTimes): DiffSession {
   return {
     stage: (rows) => timed(times, 'stage', () => session.stage(rows)),
+    // staged in the warehouse: the source's query and the staging are one step, counted as staging
+    ...(session.stageFromSource
+      ? { stageFromSource: (request) => timed(times, 'stage', () => session.stageFromSource!(request)) }
+      : {}),
     diff: (options) => timed(times, 'diff', () => session.diff(options)),
     changes: (kinds, chunkSize) => timedIterable(times, 'changes', session.changes(kinds, chunkSize)),
     commit: (commit) => timed(times, 'commit', () => session.commit(commit)),
