@@ -200,12 +200,10 @@ export class DuckDBDiffSession implements DiffSession {
     const seq = this.nextSeq++
     // The delta is renamed into place only now that the destination has acknowledged its rows.
     const delta = packDelta(commit)
-    await writeParquet(
-      this.writer,
-      deltaSql(seq, delta.escaped),
-      join(this.files.dir, deltaName(this.files.generation, seq)),
-      delta.columns,
-    )
+    const path = join(this.files.dir, deltaName(this.files.generation, seq))
+    await writeParquet(this.writer, deltaSql(seq, delta.escaped), path, delta.columns)
+    // A diff after this commit (a killed run's journal folded first) sees it.
+    this.files.deltas.push(path)
   }
 
   async replaceSnapshot(): Promise<void> {

@@ -9,6 +9,7 @@ import { SluiceError } from '@sluice/core/contract'
  * syncs/<sync>/runs/<run id>.json                 the ledger: one file per run
  * syncs/<sync>/snapshot/base.<gen>.parquet        the compacted snapshot
  * syncs/<sync>/snapshot/delta.<gen>.<seq>.parquet one committed batch on top of base <gen>
+ * syncs/<sync>/journal/<run id>.<segment>.jsonl   acknowledgements not yet committed (one line each)
  * ```
  */
 export class Layout {
@@ -40,6 +41,9 @@ export class Layout {
       throw new SluiceError('config', `"${runId}" is not a run id`, { code: 'INVALID_RUN_ID' })
     }
     return join(this.runsDir(sync), `${runId}.json`)
+  }
+  journalDir(sync: string): string {
+    return join(this.syncDir(sync), 'journal')
   }
   snapshotDir(sync: string): string {
     return join(this.syncDir(sync), 'snapshot')

@@ -16,6 +16,7 @@ import { type DatabaseOptions, openDatabase, removeSpillFolder, spillFolder } fr
 import { DuckDBDiffSession } from './diff-session.js'
 import { type DamagedFile, examineState, type Quarantined, quarantineFiles } from './doctor.js'
 import { readJson, removeQuietly, writeFileAtomic } from './files.js'
+import { journalFiles } from './journal-files.js'
 import { Layout } from './layout.js'
 import { Ledger } from './ledger.js'
 import { acquireLockFile, breakLockFile, type LeaseOptions, type LockHolder } from './lock.js'
@@ -113,6 +114,8 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
       return DuckDBDiffSession.open(await db(), layout.snapshotDir(sync), spill)
     },
 
+    journal: (sync: string) => journalFiles(layout.journalDir(sync)),
+
     examine: () => examineState(layout, db),
 
     async quarantine(damaged: readonly DamagedFile[]): Promise<Quarantined[]> {
@@ -147,6 +150,7 @@ export function createStateStore(options: StateStoreOptions): DuckDBStateStore {
       const lock = await this.acquireLock(sync, `reset-${Date.now()}`)
       try {
         await rm(layout.snapshotDir(sync), { recursive: true, force: true })
+        await rm(layout.journalDir(sync), { recursive: true, force: true })
         await removeQuietly(layout.cursorFile(sync))
       } finally {
         await lock.release()

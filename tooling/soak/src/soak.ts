@@ -19,7 +19,7 @@ import { FaultyFake, seeded } from './fake.js'
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url))
 const BIN = join(REPO, 'apps/runner/bin/sluice.js')
-const SYNC = 'soak_mirror'
+export const SYNC = 'soak_mirror'
 const REJECT_EVERY = 997
 const BATCH = 100
 
@@ -188,7 +188,8 @@ async function changeModel(sql: (s: string) => Promise<unknown>) {
   await sql('DELETE FROM people WHERE id % 100 = 7')
 }
 
-async function project(dir: string, url: string) {
+/** A project in `dir` that mirrors the warehouse's `people` table to the fake at `url`. */
+export async function project(dir: string, url: string) {
   const modules = join(dir, 'node_modules')
   await mkdir(join(modules, '@sluice'), { recursive: true })
   await mkdir(join(modules, '@sluice-soak'), { recursive: true })
@@ -228,7 +229,11 @@ async function project(dir: string, url: string) {
   )
 }
 
-function startRun(dir: string): { process: ChildProcess; done: Promise<{ stdout: string; stderr: string }> } {
+/** `sluice run` of the soak's sync in `dir`, as a child process. */
+export function startRun(dir: string): {
+  process: ChildProcess
+  done: Promise<{ stdout: string; stderr: string }>
+} {
   const child = spawn(process.execPath, [BIN, 'run', SYNC, '--json'], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },

@@ -1,6 +1,7 @@
 export { compileMapping, type RowMapper, readPath, writePath } from '../mapping/index.js'
 export { compareCursor, maxCursor } from './cursor.js'
 export { rowHash } from './hash.js'
+export { decodeEntries, encodeEntry, type JournalEntry } from './journal.js'
 export { parseJson, stringifyExact } from './json.js'
 export {
   type Dialect,

@@ -11,7 +11,9 @@ import { emptyCounts, type RunRecord, type RunStatus } from '../run.js'
 import { batchSize, commitRecords, concurrency } from './batching.js'
 import { maxCursor } from './cursor.js'
 import { dryRunPlan } from './dry-run.js'
+import { foldJournals } from './fold.js'
 import { trackInvalid } from './invalid-rows.js'
+import { JournalWriter } from './journal.js'
 import { type Dialect, quoteIdentifier, resolveModelSql } from './model.js'
 import { stagedPayloadText } from './outbound.js'
 import { planChange } from './plan.js'
@@ -95,6 +97,9 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   try {
     await phase('querying')
     session = await state.openDiff(syncName)
+    const trackBase = { org: options.org ?? 'default', sync: syncName, runId }
+    // What a killed run had acknowledged enters the snapshot (and its rows the lake) before the diff.
+    if (!options.dryRun) await foldJournals(state, session, options.tracking, trackBase)
     const cursorMode = model.cursor !== undefined && mode === 'incremental'
     const cursorAfter = cursorMode ? await state.getCursor(syncName) : undefined
     const sql = resolveModelSql(model, {
@@ -162,7 +167,6 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
       if (tripped) throw tripped
     }
 
-    const trackBase = { org: options.org ?? 'default', sync: syncName, runId }
     let batchNumber = 0
     const nextBatchNumber = () => ++batchNumber
 
@@ -186,6 +190,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
         concurrency: concurrency(options),
         commitSize,
         session,
+        journal: new JournalWriter(state.journal(syncName), runId),
         ...(options.tracking ? { tracking: options.tracking } : {}),
         track: trackBase,
         ...(ctx.run ? { run: ctx.run } : {}),

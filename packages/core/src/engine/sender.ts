@@ -2,10 +2,11 @@ import { setMaxListeners } from 'node:events'
 import { Semaphore } from '../concurrency.js'
 import type { ConnectorContext, Destination, RunInfo } from '../contract/destination.js'
 import type { Operation } from '../contract/records.js'
-import { type SluiceError, toSluiceError } from '../errors.js'
+import { SluiceError, toSluiceError } from '../errors.js'
 import type { RunCounts, TrackingBatch, TrackingSink } from '../run.js'
 import { OPEN_GROUPS } from './batching.js'
 import { CommitQueue } from './commit-queue.js'
+import type { JournalWriter } from './journal.js'
 import { type Outbound, type Outcome, sendRequest } from './send-request.js'
 import { settleOutcomes } from './settle.js'
 import type { Change, DiffSession, SnapshotCommit } from './state.js'
@@ -23,6 +24,8 @@ export interface SenderOptions {
   /** records per commit */
   commitSize: number
   session: DiffSession
+  /** where each answered request is made durable before its group commits */
+  journal: JournalWriter
   tracking?: TrackingSink
   track: { org: string; sync: string; runId: string }
   /** the run, handed to the destination with every call */
@@ -41,6 +44,8 @@ interface Group {
   operation: Operation
   items: Outbound[]
   startedAt: Date
+  /** its tracking batch number and its journal segment, given when it is sent */
+  number?: number
 }
 
 /**
@@ -48,9 +53,11 @@ interface Group {
  *
  * Records are gathered per operation into groups of `commitSize`; a group is sent as requests of
  * `batchSize` (`sendRequest`), at most `concurrency` requests in flight across all groups and at most
- * `OPEN_GROUPS` groups open at once. When every request of a group has been answered, its outcomes
- * are settled (`settleOutcomes`) and committed in order (`CommitQueue`). A group with a failed request
- * commits only the records of its answered requests; the others are sent again by the next run.
+ * `OPEN_GROUPS` groups open at once. Each answered request's settled outcomes are appended to the
+ * acknowledgement journal before its slot is freed, so a crash resends at most the requests in
+ * flight. When every request of a group has been answered, its outcomes are committed in order
+ * (`CommitQueue`) and its journal segment is dropped. A group with a failed request commits only the
+ * records of its answered requests; the others are sent again by the next run.
  */
 export class Sender {
   /** the first error that is not about one record; the run fails with it */
@@ -137,6 +144,7 @@ export class Sender {
   private async dispatch(group: Group): Promise<void> {
     while (this.inFlight.size >= OPEN_GROUPS) await Promise.race(this.inFlight)
     if (this.stopped) return
+    group.number = this.o.nextBatchNumber()
     const done = this.sendGroup(group).finally(() => this.inFlight.delete(done))
     this.inFlight.add(done)
   }
@@ -155,7 +163,9 @@ export class Sender {
             failed = true
             return
           }
-          outcomes.push(...(await this.send(group.operation, items)))
+          const answered = await this.send(group.operation, items)
+          outcomes.push(...answered)
+          await this.journalAnswers(group, answered)
         } catch (error) {
           failed = true
           if (!this.o.signal.aborted && !this.failure) {
@@ -183,12 +193,45 @@ export class Sender {
         : {
             ...this.o.track,
             batchType: group.operation,
-            batchNumber: this.o.nextBatchNumber(),
+            batchNumber: group.number as number,
             startedAt: group.startedAt,
             endedAt: this.o.now(),
             records: tracked,
           }
     await this.committed.group(delta, batch, this.o.onProgress)
+    if (this.committed.failure) return
+    // Committed: the segment is no longer needed. Left behind, the next run would only fold it again.
+    await this.o.journal.drop(group.number as number).catch((error: unknown) => {
+      this.o.log.warn('a committed journal segment could not be removed', { message: String(error) })
+    })
+  }
+
+  /** an answer becomes durable: its snapshot delta and tracking rows, in the group's segment */
+  private async journalAnswers(group: Group, answered: Outcome[]): Promise<void> {
+    if (answered.length === 0) return
+    const { delta, tracked } = settleOutcomes(
+      group.operation,
+      answered,
+      this.o.now(),
+      this.o.tracking !== undefined,
+    )
+    const entry = {
+      batchType: group.operation,
+      startedAt: group.startedAt,
+      endedAt: this.o.now(),
+      delta,
+      tracked,
+    }
+    await this.o.journal.record(group.number as number, entry).catch((error: unknown) => {
+      throw new SluiceError(
+        'internal',
+        `cannot journal the destination's answers: ${(error as Error).message}`,
+        {
+          code: 'JOURNAL',
+          cause: error,
+        },
+      )
+    })
   }
 
   private async send(operation: Operation, items: Outbound[]): Promise<Outcome[]> {

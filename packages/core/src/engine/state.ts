@@ -21,7 +21,9 @@ export interface StateStore {
   /** the cursor of the last wholly successful run in cursor mode */
   getCursor(sync: string): Promise<Value | undefined>
   setCursor(sync: string, value: Value | undefined): Promise<void>
-  /** forgets the snapshot, rejections and cursor: the next run sends every row as added */
+  /** the sync's acknowledgement journal (`journal.ts`): answers made durable before they are committed */
+  journal(sync: string): AckJournal
+  /** forgets the snapshot, rejections, journal and cursor: the next run sends every row as added */
   reset(sync: string): Promise<void>
 
   /** writes a run to the ledger (called as the run progresses; readers see the latest write) */
@@ -33,6 +35,19 @@ export interface StateStore {
   syncOverview(syncs: Readonly<Record<string, SyncConfig>>): Promise<SyncOverview[]>
 
   close(): Promise<void>
+}
+
+/**
+ * Where a sync's acknowledgements wait to be committed, as lines of text in numbered segments (one
+ * per commit group) per run. Only the holder of the sync's run lock writes or drops.
+ */
+export interface AckJournal {
+  /** appends lines to a run's segment; they are durable when this resolves */
+  append(runId: string, segment: number, lines: readonly string[]): Promise<void>
+  /** removes a segment (its acknowledgements are committed); nothing when it is absent */
+  drop(runId: string, segment: number): Promise<void>
+  /** every segment left, with its lines in the order they were appended */
+  left(): Promise<Array<{ runId: string; segment: number; lines: string[] }>>
 }
 
 export interface RunLock {

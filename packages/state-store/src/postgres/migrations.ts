@@ -47,6 +47,20 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: (s:
         acquired_at timestamptz NOT NULL
       );`,
   },
+  {
+    version: 2,
+    name: 'acknowledgement journal',
+    sql: (s) => `
+      -- answers the destination acknowledged that are not committed to the snapshot yet
+      CREATE TABLE ${s}.journal (
+        sync text NOT NULL,
+        run_id text NOT NULL,
+        segment integer NOT NULL,
+        seq bigserial,
+        line text NOT NULL,
+        PRIMARY KEY (sync, run_id, segment, seq)
+      );`,
+  },
 ]
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0

@@ -13,6 +13,7 @@ import type pg from 'pg'
 import type { InspectableStateStore, SnapshotEntry } from '../snapshot-reader.js'
 import { PostgresDiffSession } from './diff-session.js'
 import { pgDriver } from './driver.js'
+import { journalTable } from './journal.js'
 import { PostgresLedger } from './ledger.js'
 import { acquireAdvisoryLock, type HeldLock } from './lock.js'
 import { migrate } from './migrations.js'
@@ -93,6 +94,8 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): Po
       return new PostgresDiffSession({ pool, schema, sync, lock: () => held.get(sync) }).open()
     },
 
+    journal: (sync: string) => journalTable(pool, schema, sync, ready),
+
     async getCursor(sync: string): Promise<Value | undefined> {
       await ready()
       const result = await pool.query<{ value: string }>(`SELECT value FROM ${s}.cursors WHERE sync = $1`, [
@@ -121,6 +124,7 @@ export function createPostgresStateStore(options: PostgresStateStoreOptions): Po
           await client.query('BEGIN')
           await client.query(`DELETE FROM ${s}.snapshot WHERE sync = $1`, [sync])
           await client.query(`DELETE FROM ${s}.cursors WHERE sync = $1`, [sync])
+          await client.query(`DELETE FROM ${s}.journal WHERE sync = $1`, [sync])
           await client.query('COMMIT')
         } catch (error) {
           await client.query('ROLLBACK').catch(() => {})
