@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config'
 /**
  * The same engine, behaviour, ledger and crash tests run against both backends: the embedded one
  * (DuckDB and files) and Postgres (a bookkeeping schema in the machine's PostgreSQL). Each backend
- * also has tests of what only it has (lock files; migrations and advisory locks).
+ * also has tests of what only it has (lock files, models staged inside DuckDB; migrations and advisory
+ * locks).
  */
 export default defineConfig({
   test: {
@@ -15,7 +16,7 @@ export default defineConfig({
       sluiceProject('@sluice/state-store [postgres]', {
         test: {
           env: { SLUICE_STATE_BACKEND: 'postgres' },
-          exclude: ['test/ledger-files.test.ts', 'test/doctor.test.ts'],
+          exclude: ['test/ledger-files.test.ts', 'test/doctor.test.ts', 'test/duckdb-*.test.ts'],
         },
       }),
     ],

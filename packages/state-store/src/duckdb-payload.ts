@@ -1,5 +1,5 @@
-import type { ColumnInfo, SyncConfig } from '@sluice/core'
-import { INDEX_LIKE, type PayloadNode, renderObject, sqlText, writeLeaf } from './payload-tree.js'
+import type { ColumnInfo } from '@sluice/core'
+import { INDEX_LIKE, mappedPayloadSql, type PayloadSync, sqlText } from './payload-tree.js'
 
 /**
  * The staged row of a DuckDB model built in DuckDB's SQL, byte for byte what the engine builds in JS
@@ -19,10 +19,7 @@ import { INDEX_LIKE, type PayloadNode, renderObject, sqlText, writeLeaf } from '
  */
 export type DuckDBPayload = { identifier: string; payload: string } | { unsupported: string }
 
-type Sync = Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
-
-export function duckdbPayloadSql(sync: Sync, columns: readonly ColumnInfo[]): DuckDBPayload {
-  if (sync.syncAllProperties) return { unsupported: 'sync all properties' }
+export function duckdbPayloadSql(sync: PayloadSync, columns: readonly ColumnInfo[]): DuckDBPayload {
   const types = new Map(columns.map((c) => [c.name, c.type]))
   const column = (name: string): Scalar | Nested | string => {
     const type = types.get(name)
@@ -37,26 +34,8 @@ export function duckdbPayloadSql(sync: Sync, columns: readonly ColumnInfo[]): Du
   if (typeof id === 'string') return { unsupported: id }
   if (id.text === undefined)
     return { unsupported: `the identifier column is of type ${types.get(sync.identifier.column)}` }
-  const root = new Map<string, PayloadNode>()
-  const problem = writeLeaf(root, sync.identifier.field, id.json)
-  if (problem) return { unsupported: problem }
-  for (const mapping of sync.mappings ?? []) {
-    let sql: string
-    if ('from' in mapping) {
-      if (mapping.cast) return { unsupported: `the mapping to "${mapping.to}" casts its value` }
-      const from = column(mapping.from)
-      if (typeof from === 'string') return { unsupported: from }
-      sql = from.json
-    } else if ('constant' in mapping) {
-      // Written by JSON.stringify here as the engine would write it there.
-      sql = sqlText(JSON.stringify(mapping.constant ?? null))
-    } else {
-      return { unsupported: `the mapping to "${mapping.to}" is an object or array mapping` }
-    }
-    const clash = writeLeaf(root, mapping.to, sql)
-    if (clash) return { unsupported: clash }
-  }
-  return { identifier: id.text, payload: renderObject(root) }
+  const built = mappedPayloadSql(sync, id.json, column)
+  return 'unsupported' in built ? built : { identifier: id.text, payload: built.payload }
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { SyncConfig } from '@sluice/core'
+
 /**
  * The payload object as `mapper.payload` builds it (`writePath`: fields in insertion order, nested
  * where a field path has dots), as a tree of SQL expressions that each give a value's JSON text.
@@ -45,4 +47,41 @@ export function renderObject(fields: Map<string, PayloadNode>): string {
 /** A SQL string literal: single quotes doubled (standard SQL in both DuckDB and Postgres). */
 export function sqlText(text: string): string {
   return `'${text.replace(/'/g, "''")}'`
+}
+
+/** The parts of a sync that decide its payload. */
+export type PayloadSync = Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
+
+/**
+ * The SQL expression of a sync's payload JSON text: the identifier field, then each plain mapping in
+ * order, as the mapper writes them. `column` gives a column's JSON-text expression, or the reason the
+ * store cannot write it; anything else the mapper does (casts, object and array mappings, sync all
+ * properties) is a reason too, and the engine then maps the rows in JS.
+ */
+export function mappedPayloadSql(
+  sync: PayloadSync,
+  identifierJson: string,
+  column: (name: string) => { json: string } | string,
+): { payload: string } | { unsupported: string } {
+  if (sync.syncAllProperties) return { unsupported: 'sync all properties' }
+  const root = new Map<string, PayloadNode>()
+  const problem = writeLeaf(root, sync.identifier.field, identifierJson)
+  if (problem) return { unsupported: problem }
+  for (const mapping of sync.mappings ?? []) {
+    let sql: string
+    if ('from' in mapping) {
+      if (mapping.cast) return { unsupported: `the mapping to "${mapping.to}" casts its value` }
+      const from = column(mapping.from)
+      if (typeof from === 'string') return { unsupported: from }
+      sql = from.json
+    } else if ('constant' in mapping) {
+      // Written by JSON.stringify here as the engine would write it there.
+      sql = sqlText(JSON.stringify(mapping.constant ?? null))
+    } else {
+      return { unsupported: `the mapping to "${mapping.to}" is an object or array mapping` }
+    }
+    const clash = writeLeaf(root, mapping.to, sql)
+    if (clash) return { unsupported: clash }
+  }
+  return { payload: renderObject(root) }
 }

@@ -6,7 +6,7 @@ import { type ModelConfig, runSync, type Source, type SyncConfig } from '@sluice
 import duckdbSource, { connectDuckDB } from '@sluice/source-duckdb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InspectableStateStore } from '../src/index.js'
-import { backend, stateLocation } from './backends.js'
+import { stateLocation } from './backends.js'
 import { allBehaviours, MemoryDestination } from './helpers.js'
 
 const ROWS = 2000
@@ -80,7 +80,7 @@ async function run(name: string, s: SyncConfig, from: Source, destination: Memor
   })
 }
 
-describe.skipIf(backend !== 'duckdb')('a DuckDB model staged inside DuckDB', () => {
+describe('a DuckDB model staged inside DuckDB', () => {
   beforeAll(async () => {
     await onWarehouse(`CREATE TABLE people AS SELECT i::BIGINT AS id, 'user' || i || '@x.io' AS email,
       'Name ' || i || ' ✓' AS name, (9007199254740993 + i)::BIGINT AS big, (i / 7)::DECIMAL(38,9) AS amount,

@@ -1,6 +1,5 @@
-import type { ColumnInfo, SyncConfig } from '@sluice/core'
-import { type PayloadNode, renderObject, writeLeaf } from '../payload-tree.js'
-import { literal } from './sql.js'
+import type { ColumnInfo } from '@sluice/core'
+import { mappedPayloadSql, type PayloadSync } from '../payload-tree.js'
 
 /**
  * The staged row built in SQL, byte for byte what the engine builds in JS from the rows the Postgres
@@ -15,8 +14,6 @@ import { literal } from './sql.js'
  * reason, and the engine reads the rows and stages them itself.
  */
 export type WarehousePayload = { identifier: string; payload: string } | { unsupported: string }
-
-type Sync = Pick<SyncConfig, 'identifier' | 'mappings' | 'syncAllProperties'>
 
 interface ColumnSql {
   /** the value as JSON text, never NULL ('null') */
@@ -52,8 +49,7 @@ function columnSql(column: string, type: string): ColumnSql | undefined {
   return undefined
 }
 
-export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]): WarehousePayload {
-  if (sync.syncAllProperties) return { unsupported: 'sync all properties' }
+export function warehousePayloadSql(sync: PayloadSync, columns: readonly ColumnInfo[]): WarehousePayload {
   const types = new Map(columns.map((c) => [c.name, c.type]))
   const column = (name: string): ColumnSql | string => {
     const type = types.get(name)
@@ -62,26 +58,8 @@ export function warehousePayloadSql(sync: Sync, columns: readonly ColumnInfo[]):
   }
   const id = column(sync.identifier.column)
   if (typeof id === 'string') return { unsupported: id }
-  const root = new Map<string, PayloadNode>()
-  const problem = writeLeaf(root, sync.identifier.field, id.json)
-  if (problem) return { unsupported: problem }
-  for (const mapping of sync.mappings ?? []) {
-    let sql: string
-    if ('from' in mapping) {
-      if (mapping.cast) return { unsupported: `the mapping to "${mapping.to}" casts its value` }
-      const from = column(mapping.from)
-      if (typeof from === 'string') return { unsupported: from }
-      sql = from.json
-    } else if ('constant' in mapping) {
-      // Written by JSON.stringify here as the engine would write it there.
-      sql = literal(JSON.stringify(mapping.constant ?? null))
-    } else {
-      return { unsupported: `the mapping to "${mapping.to}" is an object or array mapping` }
-    }
-    const clash = writeLeaf(root, mapping.to, sql)
-    if (clash) return { unsupported: clash }
-  }
-  return { identifier: id.text, payload: renderObject(root) }
+  const built = mappedPayloadSql(sync, id.json, column)
+  return 'unsupported' in built ? built : { identifier: id.text, payload: built.payload }
 }
 
 function quote(name: string): string {
