@@ -229,12 +229,12 @@ export async function project(dir: string, url: string) {
   )
 }
 
-/** `sluice run` of the soak's sync in `dir`, as a child process. */
-export function startRun(dir: string): {
-  process: ChildProcess
-  done: Promise<{ stdout: string; stderr: string }>
-} {
-  const child = spawn(process.execPath, [BIN, 'run', SYNC, '--json'], {
+/** `sluice <args>` in the project, as a child process; `done` once it has exited. */
+export function sluice(
+  dir: string,
+  args: string[],
+): { process: ChildProcess; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: dir,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -247,24 +247,24 @@ export function startRun(dir: string): {
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d
   })
-  const done = new Promise<{ stdout: string; stderr: string }>((resolve) =>
-    child.on('close', () => resolve({ stdout, stderr })),
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
   )
   return { process: child, done }
 }
 
+/** `sluice run` of the soak's sync, printing its result as JSON. */
+export function startRun(dir: string): ReturnType<typeof sluice> {
+  return sluice(dir, ['run', SYNC, '--json'])
+}
+
 /** The runs `sluice runs --json` lists (one JSON object a line), newest first. */
-async function ledgerRuns(dir: string, limit: number): Promise<Array<{ runId: string; status: string }>> {
-  const child = spawn(process.execPath, [BIN, 'runs', SYNC, '--json', '--limit', String(limit)], {
-    cwd: dir,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  let out = ''
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d
-  })
-  await new Promise((resolve) => child.on('close', resolve))
-  return out
+export async function ledgerRuns(
+  dir: string,
+  limit: number,
+): Promise<Array<{ runId: string; status: string }>> {
+  const { stdout } = await sluice(dir, ['runs', SYNC, '--json', '--limit', String(limit)]).done
+  return stdout
     .split('\n')
     .filter((line) => line.startsWith('{'))
     .map((line) => JSON.parse(line) as { runId: string; status: string })

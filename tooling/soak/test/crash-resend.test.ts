@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { DuckDBInstance } from '@duckdb/node-api'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { FaultyFake } from '../src/fake.js'
-import { project, startRun } from '../src/soak.js'
+import { ledgerRuns, project, sluice, startRun } from '../src/soak.js'
 
-const BIN = fileURLToPath(new URL('../../../apps/runner/bin/sluice.js', import.meta.url))
 const ROWS = 20_000
 // The soak connector's limits: 100 records a request, 4 requests in flight.
 const BATCH = 100
@@ -73,12 +70,7 @@ test('after a SIGKILL the next run resends at most the requests in flight, and t
   expect(resent).toBeLessThanOrEqual(CONCURRENCY * BATCH)
 
   // The killed run's acknowledged rows are in the lake under its own id.
-  const runs = await cli(['runs', 'soak_mirror', '--json', '--limit', '5'])
-  const killedRun = runs
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { runId: string; status: string })
-    .find((r) => r.runId !== result.runId)
+  const killedRun = (await ledgerRuns(dir, 5)).find((r) => r.runId !== result.runId)
   expect(killedRun?.status).toBe('incomplete')
   const exported = join(dir, 'killed.jsonl')
   await cli(['records', killedRun?.runId ?? '', '--status', 'succeeded', '--export', exported])
@@ -88,16 +80,7 @@ test('after a SIGKILL the next run resends at most the requests in flight, and t
 }, 300_000)
 
 async function cli(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d
-  })
-  child.stderr?.on('data', (d: Buffer) => {
-    err += d
-  })
-  const code = await new Promise((resolve) => child.on('close', resolve))
-  if (code !== 0) throw new Error(`sluice ${args.join(' ')} exited ${code}: ${err}`)
-  return out
+  const { code, stdout, stderr } = await sluice(dir, args).done
+  if (code !== 0) throw new Error(`sluice ${args.join(' ')} exited ${code}: ${stderr}`)
+  return stdout
 }
