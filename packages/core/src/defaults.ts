@@ -29,8 +29,16 @@ export const DEFAULTS = {
   workerConcurrency: 1,
   /** rows per chunk read from a source */
   queryChunkRows: 2048,
-  /** records per commit group (tracking batch + snapshot delta), rounded to whole requests */
-  commitRecords: 5000,
+  /**
+   * The most records per commit group (one tracking batch, one snapshot delta), rounded to whole
+   * requests. Commits run beside the sending, so this only sizes the files they write.
+   */
+  commitRecords: 20_000,
+  /**
+   * The longest acknowledged records wait to be committed: a slow destination's progress reaches the
+   * snapshot and the tracking lake this often. (They are durable in the journal from the answer on.)
+   */
+  commitIntervalMs: 5_000,
   /** how many mapped records a dry run shows */
   previewSize: 5,
   /**

@@ -1,6 +1,6 @@
 import { rowHash } from '@sluice/core'
 import { registerSecret, SluiceError } from '@sluice/core/contract'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Harness, harness } from './helpers.js'
 
 let h: Harness
@@ -389,6 +389,87 @@ describe('failures', () => {
     const tracked = h.tracking.rows().filter((r) => r.status === 'succeeded')
     expect(tracked).toHaveLength(succeeded)
     expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(succeeded)
+  })
+
+  it('a cancelled run lets the requests in flight finish, and commits and tracks their answers', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 4 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 41)")
+    const controller = new AbortController()
+    h.destination.delayMs = 5
+    const { run } = await h.run({
+      commitSize: 40,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.batchesSent === 3) controller.abort()
+      },
+    })
+    expect(run.status).toBe('cancelled')
+    // Requests were in flight when the run was cancelled: each was answered, not cut off, since the
+    // destination may already hold its record.
+    expect(h.destination.requests).toBeGreaterThan(3)
+    expect(h.destination.sent).toHaveLength(h.destination.requests)
+    expect(run.counts.succeeded.upsert).toBe(h.destination.requests)
+    expect(h.tracking.rows().filter((r) => r.status === 'succeeded')).toHaveLength(h.destination.requests)
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(h.destination.requests)
+    h.destination.clearLog()
+    await h.run()
+    expect(h.destination.sent).toHaveLength(40 - run.counts.succeeded.upsert)
+  })
+
+  it('keeps sending while a commit is slow', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 11)")
+    let releaseCommit = () => {}
+    const commitHeld = new Promise<void>((resolve) => {
+      releaseCommit = resolve
+    })
+    const store = Object.create(h.store) as typeof h.store
+    store.openDiff = async (sync: string) => {
+      const session = await h.store.openDiff(sync)
+      let commits = 0
+      return Object.assign(Object.create(session), {
+        commit: async (delta: Parameters<typeof session.commit>[0]) => {
+          if (++commits === 1) await commitHeld
+          return session.commit(delta)
+        },
+      })
+    }
+    const running = h.run({ state: store, commitSize: 1 })
+    // The first group's commit is held: the next groups are still sent and answered, up to the
+    // commits allowed to wait (3), instead of the send waiting for the commit.
+    await vi.waitFor(() => expect(h.destination.sent.length).toBeGreaterThanOrEqual(3), { timeout: 20_000 })
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(0)
+    releaseCommit()
+    const { run } = await running
+    expect(run.status).toBe('succeeded')
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(10)
+  })
+
+  it('commits what was answered within the commit interval, without waiting for a full group', async () => {
+    h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
+    await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 6)")
+    let releaseRequest = () => {}
+    const requestHeld = new Promise<void>((resolve) => {
+      releaseRequest = resolve
+    })
+    const write = h.destination.write.bind(h.destination)
+    let calls = 0
+    h.destination.write = async (batch, ctx) => {
+      if (++calls === 3) await requestHeld
+      return write(batch, ctx)
+    }
+    const running = h.run({ commitSize: 1000, commitIntervalMs: 10 })
+    // Two records are answered and the third request hangs: the group is far from full, yet its
+    // answers reach the snapshot and the tracking lake once the interval has passed.
+    await vi.waitFor(
+      async () => expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(2),
+      { timeout: 20_000 },
+    )
+    expect(h.tracking.rows().map((r) => r.identifier)).toEqual(['1', '2'])
+    releaseRequest()
+    const { run } = await running
+    expect(run.status).toBe('succeeded')
+    expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(5)
   })
 
   it('a run whose finishing fails (a full disk) still ends in the ledger, with the first cause', async () => {

@@ -7,8 +7,11 @@ import type { RunSyncOptions } from './types.js'
  * many groups may be open at once, and rows per chunk read from the source (\`DEFAULTS\`).
  */
 
-/** How many commit groups may be open at once: one being filled and sent, one finishing. */
-export const OPEN_GROUPS = 2
+/**
+ * How many answered commit groups may wait to be committed before sending waits for them: commits
+ * run beside the sending, and this keeps them from falling ever further behind it.
+ */
+export const COMMITS_WAITING = 3
 
 /** Records per request: the sync's batch size, never above what the destination accepts. */
 export function batchSize(options: RunSyncOptions): number {
@@ -22,9 +25,14 @@ export function concurrency(options: RunSyncOptions): number {
   return Math.max(1, Math.min(options.sync.batching?.concurrency ?? max, max))
 }
 
-/** Records per commit group: about `commitSize` (5,000 by default), a whole number of requests. */
+/** The most records a commit group holds: about `commitSize`, a whole number of requests. */
 export function commitRecords(options: RunSyncOptions): number {
   const size = batchSize(options)
   const wanted = options.commitSize ?? DEFAULTS.commitRecords
   return Math.max(size, Math.floor(wanted / size) * size)
+}
+
+/** The longest a commit group collects answers before it commits. */
+export function commitIntervalMs(options: RunSyncOptions): number {
+  return Math.max(0, options.commitIntervalMs ?? DEFAULTS.commitIntervalMs)
 }

@@ -60,15 +60,19 @@ export function mergeEntries(
   const delta: SnapshotCommit = { put: [], remove: [], reject: [] }
   const records: TrackedRecord[] = []
   for (const entry of entries) {
-    delta.put.push(...entry.delta.put)
-    delta.remove.push(...entry.delta.remove)
-    delta.reject.push(...entry.delta.reject)
-    records.push(...entry.tracked)
+    for (const put of entry.delta.put) delta.put.push(put)
+    for (const removed of entry.delta.remove) delta.remove.push(removed)
+    for (const rejected of entry.delta.reject) delta.reject.push(rejected)
+    for (const record of entry.tracked) records.push(record)
   }
   const first = entries[0]
   if (first === undefined || records.length === 0) return { delta, batch: undefined }
-  const startedAt = new Date(Math.min(...entries.map((e) => e.startedAt.getTime())))
-  const endedAt = new Date(Math.max(...entries.map((e) => e.endedAt.getTime())))
+  let startedAt = first.startedAt
+  let endedAt = first.endedAt
+  for (const entry of entries) {
+    if (entry.startedAt < startedAt) startedAt = entry.startedAt
+    if (entry.endedAt > endedAt) endedAt = entry.endedAt
+  }
   return { delta, batch: { ...batch, batchType: first.batchType, startedAt, endedAt, records } }
 }
 

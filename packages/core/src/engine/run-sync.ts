@@ -8,7 +8,7 @@ import { compileMapping } from '../mapping/mapper.js'
 import { readPath } from '../mapping/paths.js'
 import { redact } from '../redact.js'
 import { emptyCounts, type RunRecord, type RunStatus } from '../run.js'
-import { batchSize, commitRecords, concurrency } from './batching.js'
+import { batchSize, commitIntervalMs, commitRecords, concurrency } from './batching.js'
 import { maxCursor } from './cursor.js'
 import { dryRunPlan } from './dry-run.js'
 import { foldJournals } from './fold.js'
@@ -189,6 +189,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
         batchSize: batchSize(options),
         concurrency: concurrency(options),
         commitSize,
+        commitIntervalMs: commitIntervalMs(options),
         session,
         journal: new JournalWriter(state.journal(syncName), runId),
         ...(options.tracking ? { tracking: options.tracking } : {}),

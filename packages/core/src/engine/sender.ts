@@ -3,10 +3,10 @@ import { Semaphore } from '../concurrency.js'
 import type { ConnectorContext, Destination, RunInfo } from '../contract/destination.js'
 import type { Operation } from '../contract/records.js'
 import { SluiceError, toSluiceError } from '../errors.js'
-import type { RunCounts, TrackingBatch, TrackingSink } from '../run.js'
-import { OPEN_GROUPS } from './batching.js'
+import type { RunCounts, TrackingSink } from '../run.js'
+import { COMMITS_WAITING } from './batching.js'
 import { CommitQueue } from './commit-queue.js'
-import type { JournalWriter } from './journal.js'
+import { type JournalEntry, type JournalWriter, mergeEntries } from './journal.js'
 import { type Outbound, type Outcome, sendRequest } from './send-request.js'
 import { settleOutcomes } from './settle.js'
 import type { Change, DiffSession, SnapshotCommit } from './state.js'
@@ -21,10 +21,12 @@ export interface SenderOptions {
   batchSize: number
   /** requests in flight at once */
   concurrency: number
-  /** records per commit */
+  /** the most records one commit group holds */
   commitSize: number
+  /** the longest a group collects answers before it commits, in milliseconds */
+  commitIntervalMs: number
   session: DiffSession
-  /** where each answered request is made durable before its group commits */
+  /** where each answered request is made durable before its slot is freed */
   journal: JournalWriter
   tracking?: TrackingSink
   track: { org: string; sync: string; runId: string }
@@ -32,7 +34,10 @@ export interface SenderOptions {
   run?: RunInfo
   counts: RunCounts
   now: () => Date
-  /** aborted when the run is cancelled; the sender adds its own abort when a request fails */
+  /**
+   * Aborted when the run is cancelled: no request is started after it, and those in flight finish
+   * (the destination may already hold their records; their answers are committed).
+   */
   signal: AbortSignal
   log: ConnectorContext['log']
   nextBatchNumber: () => number
@@ -40,24 +45,29 @@ export interface SenderOptions {
   onProgress: () => void
 }
 
-interface Group {
+/** Answered requests of one operation, committed together: one tracking batch, one journal segment. */
+interface CommitGroup {
   operation: Operation
-  items: Outbound[]
-  startedAt: Date
-  /** its tracking batch number and its journal segment, given when it is sent */
-  number?: number
+  number: number
+  /** its answers, settled as they were journaled */
+  entries: JournalEntry[]
+  records: number
+  /** appends of its answers to the journal that may not be durable yet */
+  journaling: Promise<void>[]
+  timer: NodeJS.Timeout
 }
 
 /**
- * Gathers planned records into commit groups and sends them.
+ * Sends planned records and commits what the destination answers, without one waiting for the other.
  *
- * Records are gathered per operation into groups of `commitSize`; a group is sent as requests of
- * `batchSize` (`sendRequest`), at most `concurrency` requests in flight across all groups and at most
- * `OPEN_GROUPS` groups open at once. Each answered request's settled outcomes are appended to the
- * acknowledgement journal before its slot is freed, so a crash resends at most the requests in
- * flight. When every request of a group has been answered, its outcomes are committed in order
- * (`CommitQueue`) and its journal segment is dropped. A group with a failed request commits only the
- * records of its answered requests; the others are sent again by the next run.
+ * Records are gathered per operation into requests of `batchSize`; a request is started as soon as
+ * one of the `concurrency` slots is free, whatever has been committed. Each answer's settled outcomes
+ * are appended to the acknowledgement journal before its slot is freed (so a crash resends at most
+ * the requests in flight) and join the operation's open commit group. A group commits (`CommitQueue`:
+ * its tracking batch, then its snapshot delta, in order) in the background once it holds `commitSize`
+ * records or has been collecting for `commitIntervalMs`, and its journal segment is then dropped.
+ * Sending waits only when `COMMITS_WAITING` groups are already waiting to commit: the commits are off
+ * the send path unless they fall behind it.
  */
 export class Sender {
   /** the first error that is not about one record; the run fails with it */
@@ -65,40 +75,41 @@ export class Sender {
   batchesSent = 0
   rejectedSoFar = 0
 
-  private readonly requests: Semaphore
+  private readonly slots: Semaphore
+  /** aborted when a request fails or the run stops sending for good: requests in flight are cut */
   private readonly stop = new AbortController()
-  private readonly signal: AbortSignal
   private readonly ctx: ConnectorContext
   private readonly committed: CommitQueue
-  private open = new Map<Operation, Group>()
-  private readonly inFlight = new Set<Promise<void>>()
+  private gathering = new Map<Operation, Outbound[]>()
+  private readonly groups = new Map<Operation, CommitGroup>()
+  private readonly requests = new Set<Promise<void>>()
+  private readonly commits = new Set<Promise<void>>()
   private silent: SnapshotCommit = { put: [], remove: [], reject: [] }
 
   constructor(private readonly o: SenderOptions) {
-    this.requests = new Semaphore(o.concurrency)
-    this.signal = AbortSignal.any([o.signal, this.stop.signal])
+    this.slots = new Semaphore(o.concurrency)
     // Every request in flight listens to this one signal (the HTTP client adds a listener or two per
     // request): more than Node's default of 10 listeners is the design here, not a leak.
-    setMaxListeners(Math.max(10, o.concurrency * 4), this.signal)
-    this.ctx = { signal: this.signal, log: o.log, ...(o.run ? { run: o.run } : {}) }
+    setMaxListeners(Math.max(10, o.concurrency * 4), this.stop.signal)
+    this.ctx = { signal: this.stop.signal, log: o.log, ...(o.run ? { run: o.run } : {}) }
     this.committed = new CommitQueue(o.session, o.tracking, (failure) => this.fail(failure))
   }
 
   /** true once the run is failing or cancelled: stop planning more records */
   get stopped(): boolean {
-    return this.signal.aborted
+    return this.stop.signal.aborted || this.o.signal.aborted
   }
 
   async add(operation: Operation, item: Outbound): Promise<void> {
-    let group = this.open.get(operation)
-    if (!group) {
-      group = { operation, items: [], startedAt: this.o.now() }
-      this.open.set(operation, group)
+    let gathered = this.gathering.get(operation)
+    if (!gathered) {
+      gathered = []
+      this.gathering.set(operation, gathered)
     }
-    group.items.push(item)
-    if (group.items.length >= this.o.commitSize) {
-      this.open.delete(operation)
-      await this.dispatch(group)
+    gathered.push(item)
+    if (gathered.length >= this.o.batchSize) {
+      this.gathering.delete(operation)
+      await this.start(operation, gathered)
     }
   }
 
@@ -110,22 +121,29 @@ export class Sender {
     if (this.silent.put.length + this.silent.remove.length >= this.o.commitSize) this.flushSilent()
   }
 
-  /** sends what is still gathered and waits for every commit */
+  /** sends what is still gathered and waits for every answer and every commit */
   async finish(): Promise<void> {
-    for (const group of this.open.values()) await this.dispatch(group)
-    this.open = new Map()
+    const rest = this.gathering
+    this.gathering = new Map()
+    for (const [operation, items] of rest) await this.start(operation, items)
     this.flushSilent()
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
-    await this.committed.drain()
+    await this.settleAll()
   }
 
   /**
-   * Stops sending (the run is ending early) and waits for what is in flight: groups whose requests all
-   * came back are still committed, since the destination has them.
+   * The run is ending early. A cancelled run lets the requests in flight finish, since the destination
+   * may already hold their records; any other end cuts them. Either way, every answer that came back
+   * is committed.
    */
   async abandon(): Promise<void> {
-    this.stop.abort()
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    if (!this.o.signal.aborted) this.stop.abort()
+    await this.settleAll()
+  }
+
+  private async settleAll(): Promise<void> {
+    while (this.requests.size > 0) await Promise.all(this.requests)
+    for (const group of [...this.groups.values()]) this.close(group)
+    while (this.commits.size > 0) await Promise.all(this.commits)
     await this.committed.drain()
   }
 
@@ -141,96 +159,92 @@ export class Sender {
     void this.committed.delta(delta)
   }
 
-  private async dispatch(group: Group): Promise<void> {
-    while (this.inFlight.size >= OPEN_GROUPS) await Promise.race(this.inFlight)
-    if (this.stopped) return
-    group.number = this.o.nextBatchNumber()
-    const done = this.sendGroup(group).finally(() => this.inFlight.delete(done))
-    this.inFlight.add(done)
-  }
-
-  private async sendGroup(group: Group): Promise<void> {
-    const outcomes: Outcome[] = []
-    const requests: Outbound[][] = []
-    for (let i = 0; i < group.items.length; i += this.o.batchSize)
-      requests.push(group.items.slice(i, i + this.o.batchSize))
-    let failed = false
-    await Promise.all(
-      requests.map(async (items) => {
-        await this.requests.acquire()
-        try {
-          if (this.stopped) {
-            failed = true
-            return
-          }
-          const answered = await this.send(group.operation, items)
-          outcomes.push(...answered)
-          await this.journalAnswers(group, answered)
-        } catch (error) {
-          failed = true
-          if (!this.o.signal.aborted && !this.failure) {
-            this.failure = toSluiceError(error, 'destination')
-            this.o.log.error('a request failed; the run stops', { message: this.failure.message })
-          }
-          this.stop.abort()
-        } finally {
-          this.requests.release()
-        }
-      }),
-    )
-    // A group with a failed or unsent request still commits and tracks what was answered: the
-    // destination holds those records, and the run counts them. The rest is sent again next run.
-    if (failed && outcomes.length === 0) return
-    const { delta, tracked } = settleOutcomes(
-      group.operation,
-      outcomes,
-      this.o.now(),
-      this.o.tracking !== undefined,
-    )
-    const batch: TrackingBatch | undefined =
-      tracked.length === 0
-        ? undefined
-        : {
-            ...this.o.track,
-            batchType: group.operation,
-            batchNumber: group.number as number,
-            startedAt: group.startedAt,
-            endedAt: this.o.now(),
-            records: tracked,
-          }
-    await this.committed.group(delta, batch, this.o.onProgress)
-    if (this.committed.failure) return
-    // Committed: the segment is no longer needed. Left behind, the next run would only fold it again.
-    await this.o.journal.drop(group.number as number).catch((error: unknown) => {
-      this.o.log.warn('a committed journal segment could not be removed', { message: String(error) })
+  /** waits for a free slot (and for commits to catch up), then sends without waiting for the answer */
+  private async start(operation: Operation, items: Outbound[]): Promise<void> {
+    while (this.commits.size >= COMMITS_WAITING) await Promise.race(this.commits)
+    await this.slots.acquire()
+    if (this.stopped) {
+      this.slots.release()
+      return
+    }
+    const request = this.request(operation, items).finally(() => {
+      this.slots.release()
+      this.requests.delete(request)
     })
+    this.requests.add(request)
   }
 
-  /** an answer becomes durable: its snapshot delta and tracking rows, in the group's segment */
-  private async journalAnswers(group: Group, answered: Outcome[]): Promise<void> {
-    if (answered.length === 0) return
+  private async request(operation: Operation, items: Outbound[]): Promise<void> {
+    const startedAt = this.o.now()
+    try {
+      const answered = await this.send(operation, items)
+      if (answered.length > 0) await this.acknowledge(operation, answered, startedAt)
+    } catch (error) {
+      if (!this.failure && !this.o.signal.aborted) {
+        this.failure = toSluiceError(error, 'destination')
+        this.o.log.error('a request failed; the run stops', { message: this.failure.message })
+      }
+      this.stop.abort()
+    }
+  }
+
+  /** an answer joins its operation's commit group and is made durable in the group's segment */
+  private async acknowledge(operation: Operation, answered: Outcome[], startedAt: Date): Promise<void> {
+    const group = this.groups.get(operation) ?? this.open(operation)
     const { delta, tracked } = settleOutcomes(
-      group.operation,
+      operation,
       answered,
       this.o.now(),
       this.o.tracking !== undefined,
     )
-    const entry = {
-      batchType: group.operation,
-      startedAt: group.startedAt,
-      endedAt: this.o.now(),
-      delta,
-      tracked,
-    }
-    await this.o.journal.record(group.number as number, entry).catch((error: unknown) => {
+    const entry: JournalEntry = { batchType: operation, startedAt, endedAt: this.o.now(), delta, tracked }
+    group.entries.push(entry)
+    group.records += answered.length
+    const durable = this.o.journal.record(group.number, entry).catch((error: unknown) => {
       throw new SluiceError(
         'internal',
         `cannot journal the destination's answers: ${(error as Error).message}`,
-        {
-          code: 'JOURNAL',
-          cause: error,
-        },
+        { code: 'JOURNAL', cause: error },
       )
+    })
+    group.journaling.push(durable)
+    if (group.records >= this.o.commitSize) this.close(group)
+    await durable
+  }
+
+  private open(operation: Operation): CommitGroup {
+    const group: CommitGroup = {
+      operation,
+      number: this.o.nextBatchNumber(),
+      entries: [],
+      records: 0,
+      journaling: [],
+      // Answers coming slowly still commit every `commitIntervalMs`; the timer never holds the
+      // process open on its own.
+      timer: setTimeout(() => this.close(group), this.o.commitIntervalMs).unref(),
+    }
+    this.groups.set(operation, group)
+    return group
+  }
+
+  /** the group takes no more answers; it commits once its journal appends are durable */
+  private close(group: CommitGroup): void {
+    if (this.groups.get(group.operation) !== group) return
+    this.groups.delete(group.operation)
+    clearTimeout(group.timer)
+    const commit = this.commit(group).finally(() => this.commits.delete(commit))
+    this.commits.add(commit)
+  }
+
+  private async commit(group: CommitGroup): Promise<void> {
+    // A failed append fails its request (and the run); the answer itself still counts and commits.
+    await Promise.allSettled(group.journaling)
+    const { delta, batch } = mergeEntries(group.entries, { ...this.o.track, batchNumber: group.number })
+    await this.committed.group(delta, this.o.tracking ? batch : undefined, this.o.onProgress)
+    if (this.committed.failure) return
+    // Committed: the segment is no longer needed. Left behind, the next run would only fold it again.
+    await this.o.journal.drop(group.number).catch((error: unknown) => {
+      this.o.log.warn('a committed journal segment could not be removed', { message: String(error) })
     })
   }
 

@@ -38,8 +38,10 @@ export interface RunSyncOptions {
   log?: Logger
   /** the folder a relative dbt manifest is read from */
   projectDir?: string
-  /** records per commit (tracking file + snapshot delta); a multiple of the request size */
+  /** the most records per commit (tracking file + snapshot delta); a multiple of the request size */
   commitSize?: number
+  /** the longest answered records wait before they are committed, in milliseconds */
+  commitIntervalMs?: number
   /** how many mapped records a dry run returns (default 5) */
   previewSize?: number
   /** the run's id; generated when absent */
