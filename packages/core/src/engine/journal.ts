@@ -109,6 +109,12 @@ export class JournalWriter {
     return this.journal.drop(this.runId, segment)
   }
 
+  /** every append has been answered: let go of what the store keeps open */
+  async close(): Promise<void> {
+    await this.flushing
+    await this.journal.close?.()
+  }
+
   private async flush(): Promise<void> {
     while (this.pending.size > 0) {
       const round = this.pending

@@ -145,6 +145,9 @@ export class Sender {
     for (const group of [...this.groups.values()]) this.close(group)
     while (this.commits.size > 0) await Promise.all(this.commits)
     await this.committed.drain()
+    await this.o.journal.close().catch((error: unknown) => {
+      this.o.log.warn('the journal could not be closed', { message: String(error) })
+    })
   }
 
   private fail(failure: SluiceError): void {

@@ -48,6 +48,8 @@ export interface AckJournal {
   drop(runId: string, segment: number): Promise<void>
   /** every segment left, with its lines in the order they were appended */
   left(): Promise<Array<{ runId: string; segment: number; lines: string[] }>>
+  /** lets go of what appends keep open (the segments stay); a later append opens again */
+  close?(): Promise<void>
 }
 
 export interface RunLock {

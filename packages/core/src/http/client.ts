@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream'
-import type Bottleneck from 'bottleneck'
 import { type Dispatcher, Pool, request as undiciRequest } from 'undici'
 import { sleep } from '../concurrency.js'
 import { stringifyJsonBody } from '../engine/json.js'
@@ -8,7 +7,7 @@ import { type Logger, redactingLogger, silentLogger } from '../logger.js'
 import { redact } from '../redact.js'
 import { backoffDelay, serverDelayMs } from './backoff.js'
 import { LearnedQuota } from './learned-quota.js'
-import { createLimiter } from './limiter.js'
+import { createLimiter, type Limiter } from './limiter.js'
 import {
   describeNetworkError,
   isRetryableNetworkError,
@@ -54,7 +53,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   }
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, maxInFlight: 0 }
   const pools = new Map<string, Pool>()
-  let limiter: Promise<Bottleneck> | undefined
+  let limiter: Promise<Limiter> | undefined
   const rateWindow = options.rateLimit ? new SlidingWindow(options.rateLimit) : undefined
   // Paces to the server's real quota when its answers reveal one below the configured limit.
   const learnedQuota = options.rateLimit
@@ -225,7 +224,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       closed = true
       const pending = limiter
       limiter = undefined
-      if (pending) await pending.then((l) => l.disconnect(true)).catch(() => {})
+      if (pending) await pending.then((l) => l.disconnect()).catch(() => {})
       await Promise.all([...pools.values()].map((pool) => pool.close()))
       pools.clear()
     },

@@ -1,4 +1,5 @@
 import Bottleneck from 'bottleneck'
+import { Semaphore } from '../concurrency.js'
 import { SluiceError } from '../errors.js'
 import { redact, registerSecret } from '../redact.js'
 import { sharedCluster } from './shared-quota.js'
@@ -10,25 +11,35 @@ const DEFAULT_TIMEOUTS_MS = { connectMs: 10_000, headersMs: 30_000, bodyMs: 60_0
 /** Holds shorter than this are waited out when a client closes; longer ones expire in Redis. */
 const WAIT_OUT_HOLDS_MS = 10_000
 
+/** What the client needs of a limiter: run each attempt inside it, and let go of it on close. */
+export interface Limiter {
+  schedule<T>(fn: () => Promise<T>): Promise<T>
+  disconnect(): Promise<void>
+}
+
 /**
- * The bottleneck limiter behind one client: `concurrency` requests in flight in this process. With a
- * cluster (the `cluster` option, or the scope of `withSharedRateLimits`), the rate limit is also shared
- * through Redis with every process using the same cluster id, as a sliding window: each request holds
- * one of `requests` shared slots from before it is sent until `perMs` after its answer, so no span of
- * `perMs` at the API holds more than `requests` requests from all of them together, however late each
- * arrived. (A reservoir refreshed per window would let the end of one window meet the start of the
- * next.) A slot also expires in Redis `perMs` plus the client's timeouts after it was taken, so the
- * slots of a process that died come back on their own.
+ * The limiter behind one client: `concurrency` requests in flight in this process (core's semaphore).
+ * With a cluster (the `cluster` option, or the scope of `withSharedRateLimits`), the rate limit is also
+ * shared through Redis with every process using the same cluster id, by bottleneck's Redis clustering,
+ * as a sliding window: each request holds one of `requests` shared slots from before it is sent until
+ * `perMs` after its answer, so no span of `perMs` at the API holds more than `requests` requests from
+ * all of them together, however late each arrived. (A reservoir refreshed per window would let the end
+ * of one window meet the start of the next.) A slot also expires in Redis `perMs` plus the client's
+ * timeouts after it was taken, so the slots of a process that died come back on their own.
+ *
+ * The local limit is not bottleneck's: its in-process datastore yields to the event loop with a
+ * zero-delay timer several times per job, about 6 ms per request one after another and a ceiling of a
+ * few hundred requests a second on a busy 2-core machine (ADR 0015).
  */
 export async function createLimiter(
   options: Pick<
     HttpClientOptions,
     'concurrency' | 'rateLimit' | 'cluster' | 'component' | 'baseUrl' | 'timeouts'
   >,
-): Promise<Bottleneck> {
-  const local = new Bottleneck({ maxConcurrent: options.concurrency ?? null })
+): Promise<Limiter> {
+  const local = localLimit(options.concurrency)
   const cluster = options.cluster ?? sharedCluster(options)
-  if (!cluster) return local
+  if (!cluster) return { schedule: local, disconnect: async () => {} }
 
   const Redis = await loadIoredis(options.component)
   const shared = new Bottleneck({
@@ -72,13 +83,10 @@ export async function createLimiter(
   /** the shared jobs not yet over (their hold included), with the timer of their hold once it began */
   const jobs = new Map<Promise<unknown>, { timer?: NodeJS.Timeout; until?: number }>()
 
-  // The client calls schedule(fn) and disconnect(flush) only: both are wrapped here, so the client
-  // holds one limiter whichever kind it is.
-  const scheduleLocally = local.schedule.bind(local) as (fn: () => Promise<unknown>) => Promise<unknown>
-  local.schedule = ((fn: () => Promise<unknown>) =>
-    scheduleLocally(
+  const schedule = <T>(fn: () => Promise<T>): Promise<T> =>
+    local(
       () =>
-        new Promise((resolve, reject) => {
+        new Promise<T>((resolve, reject) => {
           let started = false
           const entry: { timer?: NodeJS.Timeout; until?: number } = {}
           const job = shared
@@ -103,9 +111,8 @@ export async function createLimiter(
             .finally(() => jobs.delete(job))
           jobs.set(job, entry)
         }),
-    )) as typeof local.schedule
-  const disconnectLocally = local.disconnect.bind(local)
-  local.disconnect = (async (flush?: boolean) => {
+    )
+  const disconnect = async () => {
     const now = Date.now()
     const last = Math.max(now, ...[...jobs.values()].map((entry) => entry.until ?? now))
     if (last - now <= WAIT_OUT_HOLDS_MS) {
@@ -116,10 +123,16 @@ export async function createLimiter(
       for (const entry of jobs.values()) clearTimeout(entry.timer)
       jobs.clear()
     }
-    await shared.disconnect(flush).catch(() => {})
-    return disconnectLocally(flush)
-  }) as typeof local.disconnect
-  return local
+    await shared.disconnect(true).catch(() => {})
+  }
+  return { schedule, disconnect }
+}
+
+/** At most `concurrency` attempts at once in this process; no limit without one. */
+function localLimit(concurrency: number | undefined): <T>(fn: () => Promise<T>) => Promise<T> {
+  if (concurrency === undefined || concurrency <= 0) return (fn) => fn()
+  const semaphore = new Semaphore(concurrency)
+  return (fn) => semaphore.run(fn)
 }
 
 /** ioredis is an optional peer dependency: only projects that share a quota across workers install it. */

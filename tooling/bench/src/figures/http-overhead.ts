@@ -88,6 +88,8 @@ async function syncRun(ctx: BenchContext, fake: FakeBrazeProcess, modelDb: strin
       destination: { kind: 'braze', url: fake.url, apiKey: fake.apiKey, trackLimit: UNLIMITED },
     })
     expectRun(output, `sync of ${rowsLabel(rows)} to fake Braze`, { added: rows })
+    const phases = Object.entries(output.phases).map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+    ctx.log(`    sync run phases: ${phases.join(', ')}`)
     return output.seconds
   } finally {
     await rm(stateDir, { recursive: true, force: true })
