@@ -33,7 +33,7 @@ export const DEFAULTS = {
    * The most records per commit group (one tracking batch, one snapshot delta), rounded to whole
    * requests. Commits run beside the sending, so this only sizes the files they write.
    */
-  commitRecords: 20_000,
+  commitRecords: 10_000,
   /**
    * The longest acknowledged records wait to be committed: a slow destination's progress reaches the
    * snapshot and the tracking lake this often. (They are durable in the journal from the answer on.)
