@@ -10,6 +10,8 @@ export const RESULT_KEYS = [
   'diff_10m_seconds',
   'diff_1m_peak_rss_mb',
   'diff_10m_peak_rss_mb',
+  'diff_10m_antijoin_seconds',
+  'diff_10m_antijoin_ratio',
   'engine_null_records_per_s',
   'engine_bare_scan_seconds',
   'engine_scan_ratio',
