@@ -12,6 +12,8 @@ export const RESULT_KEYS = [
   'diff_10m_peak_rss_mb',
   'diff_10m_antijoin_seconds',
   'diff_10m_antijoin_ratio',
+  'diff_100m_seconds',
+  'diff_100m_peak_rss_mb',
   'engine_null_records_per_s',
   'engine_bare_scan_seconds',
   'engine_scan_ratio',
