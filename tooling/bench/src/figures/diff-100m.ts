@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises'
 import { changeUsersSql, withDatabase } from '../data/users.js'
 import { type Figure, rowsLabel, scaledRows } from '../harness/figure.js'
-import { runIsolated } from '../harness/isolated.js'
+import { type IsolatedResult, runIsolated } from '../harness/isolated.js'
 import { secondsSince } from '../harness/stats.js'
 import type { DiffRunOutput } from '../workloads/diff-run.js'
 import { below } from './targets.js'
@@ -65,12 +65,30 @@ export const diff100mFigure: Figure = {
           `peak RSS ${snapshot.peakRssMb.toFixed(0)} MB, spill ${(snapshot.output.peakSpillMb ?? 0).toFixed(0)} MB`,
       )
       await withDatabase(modelDb, (sql) => sql(changeUsersSql(1, 0)))
-      const run = await runIsolated<DiffRunOutput>('diffRun', {
-        modelDb,
-        stateDir,
-        phase: 'diff',
-        tempDirectory: spill,
-      })
+      const diffStarted = performance.now()
+      let run: IsolatedResult<DiffRunOutput>
+      try {
+        run = await runIsolated<DiffRunOutput>('diffRun', {
+          modelDb,
+          stateDir,
+          phase: 'diff',
+          tempDirectory: spill,
+        })
+      } catch (error) {
+        // The set-up's figures still tell where the limit is: keep them, and fail the run.
+        const reason = `the diff failed after ${secondsSince(diffStarted).toFixed(0)} s: ${firstLine(error)}`
+        ctx.fail(`diff beyond memory: ${reason}`)
+        ctx.log(`  ${reason}`)
+        return {
+          diff_100m_seconds: { value: null, note: reason },
+          diff_100m_peak_rss_mb: { value: null, note: reason },
+          diff_100m_spill_peak_mb: { value: null, note: reason },
+          diff_100m_snapshot_seconds: {
+            value: snapshotSeconds,
+            note: `peak RSS ${snapshot.peakRssMb.toFixed(0)} MB, spill ${(snapshot.output.peakSpillMb ?? 0).toFixed(0)} MB`,
+          },
+        }
+      }
       const { output } = run
       if (output.changed !== rows / 100 || output.added !== 0 || output.removed !== 0) {
         throw new Error(
@@ -98,4 +116,8 @@ export const diff100mFigure: Figure = {
       for (const folder of [stateDir, spill]) await rm(folder, { recursive: true, force: true })
     }
   },
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!
 }
