@@ -3,6 +3,13 @@
  * so the child's start-up is not counted. Inputs and outputs cross the process boundary as
  * structured-clone values.
  */
+import {
+  type AntiJoinInput,
+  type AntiJoinPrepareInput,
+  antiJoinPrepare,
+  antiJoinRun,
+} from './workloads/anti-join.js'
+import { type BareScanInput, bareScanRun } from './workloads/bare-scan.js'
 import { type DiffRunInput, diffRun } from './workloads/diff-run.js'
 import { type EngineRunInput, engineRun } from './workloads/engine-run.js'
 import { type ParquetWriteInput, parquetWrite } from './workloads/parquet-write.js'
@@ -26,6 +33,9 @@ function task<I, O>(run: (input: I) => Promise<O>, options: { sampleMemory?: boo
 }
 
 export const tasks: Record<string, Task> = {
+  antiJoin: task((input: AntiJoinInput) => antiJoinRun(input)),
+  antiJoinPrepare: task((input: AntiJoinPrepareInput) => antiJoinPrepare(input)),
+  bareScan: task((input: BareScanInput) => bareScanRun(input)),
   diffRun: task((input: DiffRunInput) => diffRun(input)),
   engineRun: task((input: EngineRunInput) => engineRun(input)),
   parquetWrite: task((input: ParquetWriteInput) => parquetWrite(input)),

@@ -39,6 +39,20 @@ export class Fixtures {
     return copy
   }
 
+  /**
+   * A model of the figure's own, to change as it likes: a copy of the shared one when it exists,
+   * otherwise generated straight into the figure's file (a model no other figure uses is not worth
+   * generating twice the disk for).
+   */
+  async usersOwn(rows: number, name: string): Promise<string> {
+    if (this.#models.has(rows)) return this.usersCopy(rows, name)
+    const file = path.join(this.workDir, `users-${rows}-${name}.duckdb`)
+    const started = performance.now()
+    await generateUsers(file, rows)
+    this.log(`generated ${rows.toLocaleString('en-US')} users in ${secondsSince(started).toFixed(1)} s`)
+    return file
+  }
+
   /** Keeps the state of an initial sync of the shared `rows`-row model, for a figure that reruns it. */
   keepSynced(rows: number, state: SyncedState): void {
     this.#synced.set(rows, [...(this.#synced.get(rows) ?? []), state])

@@ -8,7 +8,7 @@ import { expectRun } from '../workloads/checks.js'
 import { type EngineRunOutput, formatPhases } from '../workloads/engine-run.js'
 import { nullDestination } from '../workloads/null-destination.js'
 import { initialSync } from './engine.js'
-import { exactly, notAbove } from './targets.js'
+import { below, exactly } from './targets.js'
 
 const ROWS = 1_000_000
 
@@ -28,7 +28,7 @@ export const incrementalFigure: Figure = {
         key: 'rerun_unchanged_seconds',
         label: `rerun, ${rows} rows, nothing changed`,
         unit: 's',
-        target: notAbove('diff_1m_seconds', `the ${rows} diff`),
+        target: below(1, 's'),
       },
       {
         key: 'rerun_unchanged_requests',

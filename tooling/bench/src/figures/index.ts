@@ -1,6 +1,7 @@
 import type { Figure } from '../harness/figure.js'
 import { cliFigure } from './cli.js'
 import { diffFigure } from './diff.js'
+import { diff100mFigure } from './diff-100m.js'
 import { engineFigure } from './engine.js'
 import { httpOverheadFigure } from './http-overhead.js'
 import { incrementalFigure } from './incremental.js'
@@ -14,6 +15,7 @@ import { uiOverviewFigure } from './ui-overview.js'
 /** Every figure, in the order `pnpm bench` runs and prints them. */
 export const figures: readonly Figure[] = [
   diffFigure,
+  diff100mFigure,
   engineFigure,
   httpOverheadFigure,
   rateLimitFigure,

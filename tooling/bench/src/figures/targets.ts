@@ -31,15 +31,3 @@ export function within(factor: number, smallerKey: string, smallerLabel: string,
     scaleFree: true,
   }
 }
-
-/** No more than another figure measured in the same run. */
-export function notAbove(otherKey: string, otherLabel: string): Target {
-  return {
-    text: `≤ ${otherLabel}`,
-    met: (v, all) => {
-      const other = all.get(otherKey)
-      return typeof other === 'number' ? v <= other : undefined
-    },
-    scaleFree: true,
-  }
-}

@@ -1,3 +1,5 @@
+import { readdir, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
 import type { StagedRow } from '@sluice/core'
 import { createStateStore } from '@sluice/state-store'
@@ -9,6 +11,11 @@ export interface DiffRunInput {
   stateDir: string
   /** `snapshot`: make the staged rows the snapshot (the set-up); `diff`: diff them against it */
   phase: 'snapshot' | 'diff'
+  /**
+   * Where the state store's DuckDB spills (its `tempDirectory` option); the run then samples the
+   * folder's size and reports its peak. By default the store spills to a folder in the OS temp dir.
+   */
+  tempDirectory?: string
 }
 
 export interface DiffRunOutput {
@@ -23,9 +30,15 @@ export interface DiffRunOutput {
   changed: number
   added: number
   removed: number
+  /** the most the spill folder held while sampled (only with `tempDirectory`), in MB */
+  peakSpillMb?: number
 }
 
-const SYNC_NAME = 'bench_diff'
+export const SYNC_NAME = 'bench_diff'
+
+/** Each row's payload as the diff figure stages it: the model's columns as JSON, computed in DuckDB. */
+export const DIFF_PAYLOAD_SQL = `to_json({id: id, email: email, first_name: first_name, plan: plan,
+  score: score, updated_at: updated_at})::VARCHAR`
 
 /**
  * The diff as the state store does it, without the rest of the engine: rows (identifier and mapped
@@ -34,7 +47,11 @@ const SYNC_NAME = 'bench_diff'
  * calls are timed.
  */
 export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
-  const store = createStateStore({ path: input.stateDir })
+  const store = createStateStore({
+    path: input.stateDir,
+    ...(input.tempDirectory ? { tempDirectory: input.tempDirectory } : {}),
+  })
+  const spill = input.tempDirectory ? new FolderSizeSampler(input.tempDirectory).start() : undefined
   const model = await DuckDBInstance.create(input.modelDb, { access_mode: 'READ_ONLY' })
   const connection = await model.connect()
   const times = { stage: 0, diff: 0, changes: 0, read: 0 }
@@ -48,11 +65,9 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
   }
   try {
     const session = await timed('stage', () => store.openDiff(SYNC_NAME))
-    const result = await connection.stream(`
-      SELECT id::VARCHAR AS identifier,
-        to_json({id: id, email: email, first_name: first_name, plan: plan, score: score,
-                 updated_at: updated_at})::VARCHAR AS payload
-      FROM ${USERS_TABLE}`)
+    const result = await connection.stream(
+      `SELECT id::VARCHAR AS identifier, ${DIFF_PAYLOAD_SQL} AS payload FROM ${USERS_TABLE}`,
+    )
     let rows = 0
     for (;;) {
       const chunk = await timed('read', () => result.fetchChunk())
@@ -80,7 +95,9 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
       })
     }
     await timed('diff', () => session.close())
+    const peakSpillMb = await spill?.stop()
     return {
+      ...(peakSpillMb !== undefined ? { peakSpillMb } : {}),
       seconds: times.stage + times.diff + times.changes,
       stageSeconds: times.stage,
       diffSeconds: times.diff,
@@ -92,8 +109,50 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
       removed: summary.removed,
     }
   } finally {
+    await spill?.stop()
     connection.closeSync()
     model.closeSync()
     await store.close()
+  }
+}
+
+/**
+ * Samples the total size of the files in a folder every half second (DuckDB's spill files come and
+ * go within a query) and keeps the peak.
+ */
+class FolderSizeSampler {
+  #timer: NodeJS.Timeout | undefined
+  #peak = 0
+  #sampling: Promise<void> = Promise.resolve()
+
+  constructor(private readonly folder: string) {}
+
+  start(): this {
+    this.#timer = setInterval(() => {
+      this.#sampling = this.#sampling.then(() => this.#sample())
+    }, 500)
+    this.#timer.unref()
+    return this
+  }
+
+  async stop(): Promise<number> {
+    clearInterval(this.#timer)
+    await this.#sampling
+    return this.#peak / (1024 * 1024)
+  }
+
+  async #sample(): Promise<void> {
+    let total = 0
+    try {
+      for (const name of await readdir(this.folder)) {
+        total += await stat(path.join(this.folder, name)).then(
+          (s) => s.size,
+          () => 0,
+        )
+      }
+    } catch {
+      return // not there yet
+    }
+    if (total > this.#peak) this.#peak = total
   }
 }
