@@ -100,6 +100,21 @@ export async function writeParquetFiles(
   spec: FileSpec,
   dir: string,
 ): Promise<LocalFile[]> {
+  return writeEncodedParquet(connection, encodeParquet(records, spec), dir)
+}
+
+/** A write's rows as DuckDB will read them: the `COPY` and the texts bound to it. */
+export interface EncodedParquet {
+  rows: number
+  sql: (dir: string) => string
+  texts: string[]
+}
+
+/**
+ * The JavaScript half of `writeParquetFiles`: the records as texts and the `COPY` that reads them.
+ * It needs no connection, so a write can encode while DuckDB is busy with the one before it.
+ */
+export function encodeParquet(records: ReadonlyArray<Record<string, Value>>, spec: FileSpec): EncodedParquet {
   const columns = columnsOf(records)
   const parts: EncodedSlice[] = []
   for (let from = 0; from < records.length; from += PART_ROWS)
@@ -110,12 +125,22 @@ export async function writeParquetFiles(
     ? `SELECT ${columns.map((c, i) => `${castSql(`c${i}`, types[i] as string)} AS ${quote(c)}`).join(', ')}
        FROM (${parts.map((part, p) => unnestSql(part, p * columns.length)).join(' UNION ALL ')})`
     : `SELECT 1 AS empty FROM range(${records.length})`
-  const stats = await readAll(
-    connection,
-    `COPY (${select}) TO ${literal(dir)} (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${spec.maxFileBytes},
-       ROW_GROUP_SIZE ${rowGroupRows(records, spec.maxFileBytes)}, OVERWRITE_OR_IGNORE, RETURN_STATS)`,
-    parts.flatMap((part) => part.texts),
-  )
+  const options = `FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ${spec.maxFileBytes},
+       ROW_GROUP_SIZE ${rowGroupRows(records, spec.maxFileBytes)}, OVERWRITE_OR_IGNORE, RETURN_STATS`
+  return {
+    rows: records.length,
+    sql: (dir) => `COPY (${select}) TO ${literal(dir)} (${options})`,
+    texts: parts.flatMap((part) => part.texts),
+  }
+}
+
+/** The DuckDB half of `writeParquetFiles`: runs the `COPY` and lists the files it wrote. */
+export async function writeEncodedParquet(
+  connection: DuckDBConnection,
+  encoded: EncodedParquet,
+  dir: string,
+): Promise<LocalFile[]> {
+  const stats = await readAll(connection, encoded.sql(dir), encoded.texts)
   const byName = new Map(stats.map((s) => [basename(String(s.filename)), s]))
   const names = (await readdir(dir)).filter((n) => n.endsWith('.parquet')).sort(byNumber)
   const files: LocalFile[] = []
@@ -128,8 +153,8 @@ export async function writeParquetFiles(
     files.push({ path, rows, bytes, sha256: await sha256File(path) })
   }
   const rows = files.reduce((sum, f) => sum + f.rows, 0)
-  if (rows !== records.length)
-    throw new SluiceError('internal', `parquet files hold ${rows} rows of a write of ${records.length}`, {
+  if (rows !== encoded.rows)
+    throw new SluiceError('internal', `parquet files hold ${rows} rows of a write of ${encoded.rows}`, {
       component: 's3',
       code: 'ROW_COUNT',
     })
