@@ -146,6 +146,22 @@ describe('parquet columns', () => {
     )
   })
 
+  it('reads each record by its own fields, whatever their order, and a field it lacks as null', async () => {
+    const { types, rows } = await write([
+      { a: 1, b: 'x' },
+      { b: 'y', a: 2 },
+      { c: true },
+      { a: 3, c: false, b: null },
+    ])
+    expect(types).toEqual({ a: 'BIGINT', b: 'VARCHAR', c: 'BOOLEAN' })
+    expect(await rows('a, b, c')).toEqual([
+      { a: 1n, b: 'x', c: null },
+      { a: 2n, b: 'y', c: null },
+      { a: null, b: null, c: true },
+      { a: 3n, b: null, c: false },
+    ])
+  })
+
   it('writes doubles back bit for bit, -0, NaN and the infinities included', async () => {
     const doubles = [
       0.1,
