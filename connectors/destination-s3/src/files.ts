@@ -103,7 +103,7 @@ function csvText(value: Value | undefined): string | null {
 }
 
 /**
- * Writes records as parquet with DuckDB. Each column's values go over as one text (see `encodeColumn`),
+ * Writes records as parquet with DuckDB. Each column's values go over as one text (see `encodeRows`),
  * bound as a parameter of the `COPY` itself: DuckDB splits it into rows and casts each column to its
  * type (declared, or inferred from the values) while writing the parquet, as `CAST` does, so BIGINT and
  * DECIMAL stay exact and a value that does not fit is refused by name. A handful of native calls per
