@@ -14,7 +14,7 @@ import {
 } from '@sluice/core'
 import type { ObjectStore } from './api.js'
 import type { Mode, ResolvedS3Config } from './config.js'
-import { extension, type LocalFile, writeParquetFiles, writeTextFiles } from './files.js'
+import { encodeParquet, extension, type LocalFile, writeEncodedParquet, writeTextFiles } from './files.js'
 
 /** One stored file, as the manifest lists it. */
 export interface ManifestFile {
@@ -71,12 +71,18 @@ export class RunWriter {
   async write(batch: WriteBatch, ctx: ConnectorContext): Promise<RecordResult[]> {
     const runFiles = this.runFor(ctx, batch.object)
     const groups = new Map<string, Array<Record<string, Value>>>()
+    // A batch's records share an operation, so their file group follows from their change alone.
+    const byChange = new Map<string | undefined, Array<Record<string, Value>>>()
     for (const record of batch.records) {
-      const operation = this.fileOperation(batch, record.change)
-      let group = groups.get(operation)
+      let group = byChange.get(record.change)
       if (!group) {
-        group = []
-        groups.set(operation, group)
+        const operation = this.fileOperation(batch, record.change)
+        group = groups.get(operation)
+        if (!group) {
+          group = []
+          groups.set(operation, group)
+        }
+        byChange.set(record.change, group)
       }
       group.push(record.fields)
     }
@@ -200,9 +206,9 @@ export class RunWriter {
       return writeTextFiles(records, spec, dir, (i) => `part-${i}${extension(spec)}`)
     // One DuckDB connection, one COPY at a time: DuckDB parallelises each COPY itself.
     const { connection } = await this.database()
-    const written = this.parquetWrites.then(() =>
-      writeParquetFiles(connection, records, spec, join(dir, 'out')),
-    )
+    // Encoding the rows is JavaScript's part: it runs while DuckDB writes the files of another write.
+    const encoded = encodeParquet(records, spec)
+    const written = this.parquetWrites.then(() => writeEncodedParquet(connection, encoded, join(dir, 'out')))
     this.parquetWrites = written.catch(() => {})
     return written
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type { Value } from '@sluice/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type FileSpec, writeParquetFiles } from '../src/files.js'
+import { encodeSlices, type FileSpec, writeParquetFiles } from '../src/files.js'
 
 let db: DuckDBInstance
 let connection: DuckDBConnection
@@ -124,5 +124,95 @@ describe('parquet columns', () => {
     for (const file of files) expect(file.bytes).toBeLessThan(limit * 1.5)
     expect(files.reduce((sum, f) => sum + f.rows, 0)).toBe(50_000)
     expect(await rows('count(DISTINCT id)::INT AS n')).toEqual([{ n: 50_000 }])
+  })
+
+  it('keeps every string exact: control characters, the empty string apart from null, unicode, nested values', async () => {
+    const strings = ['a\u0001b', '\u0002', '', 'nul\u0000inside', 'é 😀 中文', 'line\nbreak, "quoted"', null]
+    const { types, rows } = await write(
+      strings.map((s, i) => ({
+        i,
+        s,
+        plain: s === null ? null : `p${i}`,
+        o: { s, n: 2n ** 60n + BigInt(i) },
+      })),
+    )
+    expect(types).toEqual({ i: 'BIGINT', s: 'VARCHAR', plain: 'VARCHAR', o: 'JSON' })
+    expect(await rows('s, plain, o::VARCHAR AS o')).toEqual(
+      strings.map((s, i) => ({
+        s,
+        plain: s === null ? null : `p${i}`,
+        o: `{"s":${JSON.stringify(s)},"n":${2n ** 60n + BigInt(i)}}`,
+      })),
+    )
+  })
+
+  it('reads each record by its own fields, whatever their order, and a field it lacks as null', async () => {
+    const { types, rows } = await write([
+      { a: 1, b: 'x' },
+      { b: 'y', a: 2 },
+      { c: true },
+      { a: 3, c: false, b: null },
+    ])
+    expect(types).toEqual({ a: 'BIGINT', b: 'VARCHAR', c: 'BOOLEAN' })
+    expect(await rows('a, b, c')).toEqual([
+      { a: 1n, b: 'x', c: null },
+      { a: 2n, b: 'y', c: null },
+      { a: null, b: null, c: true },
+      { a: 3n, b: null, c: false },
+    ])
+  })
+
+  it('writes doubles back bit for bit, -0, NaN and the infinities included', async () => {
+    const doubles = [
+      0.1,
+      -0,
+      5e-324,
+      1.7976931348623157e308,
+      1e21,
+      -123.456e-7,
+      Number.NaN,
+      Infinity,
+      -Infinity,
+    ]
+    const { types, rows } = await write(doubles.map((d) => ({ d })))
+    expect(types).toEqual({ d: 'DOUBLE' })
+    const back = (await rows('d')).map((r) => r.d as number)
+    expect(back).toHaveLength(doubles.length)
+    expect(back.map((d, i) => Object.is(d, doubles[i]))).toEqual(doubles.map(() => true))
+  })
+
+  it('infers one type across the parts of a large write, and keeps its rows in order', async () => {
+    // 40,000 rows are read in several parts: integers in the first, a double only in the last.
+    const records: Array<Record<string, Value>> = Array.from({ length: 40_000 }, (_, i) => ({
+      id: BigInt(i) + 2n ** 62n,
+      n: i === 39_999 ? 0.5 : i,
+      maybe: i === 0 ? null : i % 2 === 0,
+    }))
+    const { types, rows } = await write(records)
+    expect(types).toEqual({ id: 'BIGINT', n: 'DOUBLE', maybe: 'BOOLEAN' })
+    const back = await rows('id::VARCHAR AS id, n, maybe')
+    expect(back).toHaveLength(40_000)
+    expect(back[0]).toEqual({ id: String(2n ** 62n), n: 0, maybe: null })
+    expect(back[39_999]).toEqual({ id: String(2n ** 62n + 39_999n), n: 0.5, maybe: false })
+    expect(back.every((r, i) => r.id === String(2n ** 62n + BigInt(i)))).toBe(true)
+  })
+
+  it('refuses an integer beyond BIGINT found in any part of a large write', async () => {
+    const records = Array.from({ length: 20_000 }, (_, i) => ({ n: i === 19_000 ? 2n ** 63n : BigInt(i) }))
+    await expect(write(records)).rejects.toMatchObject({ code: 'VALUE_OUT_OF_RANGE' })
+  })
+
+  it('slices a write whose column text would be too long into parts that each fit', () => {
+    const records = Array.from({ length: 10 }, (_, i) => ({ id: i, text: 'x'.repeat(100) }))
+    const slices = encodeSlices(records, ['id', 'text'], 0, records.length, 350)
+    expect(slices.length).toBeGreaterThan(2)
+    expect(slices.flatMap((s) => s.texts[1]?.split('\u0001'))).toEqual(records.map((r) => r.text))
+    expect(slices.flatMap((s) => s.texts[0]?.split('\u0001'))).toEqual(records.map((r) => String(r.id)))
+  })
+
+  it('refuses a single value too large to write', () => {
+    expect(() => encodeSlices([{ text: 'x'.repeat(100) }], ['text'], 0, 1, 50)).toThrow(
+      'field "text": a value too large to write as parquet',
+    )
   })
 })
