@@ -461,10 +461,9 @@ describe('failures', () => {
     const running = h.run({ commitSize: 1000, commitIntervalMs: 10 })
     // Two records are answered and the third request hangs: the group is far from full, yet its
     // answers reach the snapshot and the tracking lake once the interval has passed.
-    await vi.waitFor(
-      async () => expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(2),
-      { timeout: 20_000 },
-    )
+    await vi.waitFor(async () => expect((await h.store.snapshotSummary('people_to_memory')).rows).toBe(2), {
+      timeout: 20_000,
+    })
     expect(h.tracking.rows().map((r) => r.identifier)).toEqual(['1', '2'])
     releaseRequest()
     const { run } = await running
