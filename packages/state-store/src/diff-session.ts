@@ -116,20 +116,25 @@ export class DuckDBDiffSession implements DiffSession {
         WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
       ),
       s AS (${currentStateSql(this.files)}),
-      m AS (SELECT identifier, payload, md5(payload) AS hash FROM ${model}),
-      joined AS (
+      m AS (SELECT identifier, payload, md5(payload) AS hash, true AS staged FROM ${model}),
+      joined AS (${
+        removed
+          ? // One pass over both sides: a snapshot row no staged row matches is a removal.
+            `
+        SELECT CASE WHEN m.staged IS NULL THEN 'removed' ELSE ${kind} END AS kind,
+          CASE WHEN m.staged IS NULL THEN s.identifier ELSE m.identifier END AS identifier,
+          CASE WHEN m.staged IS NULL THEN s.hash ELSE m.hash END AS hash, m.payload,
+          s.rejected_hash, s.rejected_at, dup.n
+        FROM m
+        FULL OUTER JOIN s ON m.identifier = s.identifier
+        LEFT JOIN dup ON m.identifier = dup.identifier
+        WHERE m.staged IS NOT NULL OR s.hash IS NOT NULL`
+          : `
         SELECT ${kind} AS kind, m.identifier, m.hash, m.payload, s.rejected_hash, s.rejected_at, dup.n
         FROM m
         LEFT JOIN dup ON m.identifier = dup.identifier
-        LEFT JOIN s ON m.identifier = s.identifier
-        ${
-          removed
-            ? `UNION ALL
-        SELECT 'removed', s.identifier, s.hash, NULL, s.rejected_hash, s.rejected_at, NULL
-        FROM s ANTI JOIN ${model} staged ON s.identifier = staged.identifier
-        WHERE s.hash IS NOT NULL`
-            : ''
-        }
+        LEFT JOIN s ON m.identifier = s.identifier`
+      }
       )
       SELECT * FROM joined WHERE kind <> 'unchanged'`)
       .catch((error: unknown) => {
