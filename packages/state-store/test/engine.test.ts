@@ -1,10 +1,23 @@
-import { rowHash } from '@sluice/core'
+import { type RunSyncOptions, rowHash } from '@sluice/core'
 import { registerSecret, SluiceError } from '@sluice/core/contract'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Harness, harness } from './helpers.js'
 
 let h: Harness
 afterEach(async () => h?.cleanup())
+
+/** A run whose destination answers after 5 ms, cancelled once `requests` requests have been answered. */
+function runCancelledAfter(requests: number, overrides: Partial<RunSyncOptions>) {
+  const controller = new AbortController()
+  h.destination.delayMs = 5
+  return h.run({
+    ...overrides,
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.batchesSent === requests) controller.abort()
+    },
+  })
+}
 
 const seed = `INSERT INTO people VALUES (1, 'a@x.io', 'Ada', 1), (2, 'b@x.io', 'Bob', 2), (3, 'c@x.io', 'Cy', 3)`
 
@@ -326,15 +339,7 @@ describe('failures', () => {
   it('cancellation stops the run, keeps what was committed, and ends cancelled', async () => {
     h = await harness({ caps: { batchSize: 1, concurrency: 1 } })
     await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 21)")
-    const controller = new AbortController()
-    h.destination.delayMs = 5
-    const { run } = await h.run({
-      commitSize: 1,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.batchesSent === 5) controller.abort()
-      },
-    })
+    const { run } = await runCancelledAfter(5, { commitSize: 1 })
     expect(run.status).toBe('cancelled')
     const committed = (await h.store.snapshotSummary('people_to_memory')).rows
     expect(committed).toBeGreaterThanOrEqual(4)
@@ -374,15 +379,7 @@ describe('failures', () => {
   it('a cancelled run tracks every record it counts as succeeded', async () => {
     h = await harness({ caps: { batchSize: 2, concurrency: 2 } })
     await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 41)")
-    const controller = new AbortController()
-    h.destination.delayMs = 5
-    const { run } = await h.run({
-      commitSize: 20,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.batchesSent === 3) controller.abort()
-      },
-    })
+    const { run } = await runCancelledAfter(3, { commitSize: 20 })
     expect(run.status).toBe('cancelled')
     const succeeded = run.counts.succeeded.upsert ?? 0
     expect(succeeded).toBeGreaterThanOrEqual(6)
@@ -394,15 +391,7 @@ describe('failures', () => {
   it('a cancelled run lets the requests in flight finish, and commits and tracks their answers', async () => {
     h = await harness({ caps: { batchSize: 1, concurrency: 4 } })
     await h.sql("INSERT INTO people SELECT range, range || '@x.io', 'n', 0 FROM range(1, 41)")
-    const controller = new AbortController()
-    h.destination.delayMs = 5
-    const { run } = await h.run({
-      commitSize: 40,
-      signal: controller.signal,
-      onProgress: (p) => {
-        if (p.batchesSent === 3) controller.abort()
-      },
-    })
+    const { run } = await runCancelledAfter(3, { commitSize: 40 })
     expect(run.status).toBe('cancelled')
     // Requests were in flight when the run was cancelled: each was answered, not cut off, since the
     // destination may already hold its record.
