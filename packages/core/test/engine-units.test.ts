@@ -6,6 +6,7 @@ import {
   compareCursor,
   identifierText,
   maxCursor,
+  mayHoldBigInteger,
   parseJson,
   planStep,
   resolveModelSql,
@@ -50,6 +51,22 @@ describe('payload JSON and the row hash', () => {
     expect(stringifyExact({ huge: 2n ** 100n, min: -(2n ** 63n) })).toBe(
       '{"huge":1267650600228229401496703205376,"min":-9223372036854775808}',
     )
+  })
+
+  it('finds a run of 16 digits wherever it starts, and never a shorter one', () => {
+    for (const length of [15, 16, 17, 40]) {
+      for (let before = 0; before < 40; before++) {
+        for (const after of [0, 1, 17]) {
+          const text = `${'x'.repeat(before)}${'7'.repeat(length)}${'y'.repeat(after)}`
+          expect(mayHoldBigInteger(text), text).toBe(length >= 16)
+          // shorter runs on both sides of a break are not one run of 16
+          const split = `${'1'.repeat(before % 16)}:${text}:${'2'.repeat(15)}`
+          expect(mayHoldBigInteger(split), split).toBe(length >= 16)
+        }
+      }
+    }
+    expect(mayHoldBigInteger('{"id":1,"score":123456789012345,"t":"2026-01-01"}')).toBe(false)
+    expect(mayHoldBigInteger('{"id":9007199254740993}')).toBe(true)
   })
 
   it('leaves strings alone that look like the marks big integers travel under', () => {

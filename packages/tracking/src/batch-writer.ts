@@ -1,5 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api'
-import { parseJson, TRACKING_STATUSES, type TrackedRecord, type TrackingBatch } from '@sluice/core'
+import {
+  mayHoldBigInteger,
+  parseJson,
+  TRACKING_STATUSES,
+  type TrackedRecord,
+  type TrackingBatch,
+} from '@sluice/core'
 import { OPERATIONS, redact, SluiceError } from '@sluice/core/contract'
 import { TRACKING_COLUMNS, type TrackingColumn } from './columns.js'
 import { batchFile } from './layout.js'
@@ -147,9 +153,6 @@ function pack(
   return { columns, escaped }
 }
 
-/** A run of 16 or more digits may be an integer beyond 2^53; nothing shorter can be. */
-const MAYBE_BIG_INTEGER = /\d{16}/
-
 /**
  * The payload as the lake keeps it in `record_payload`: the JSON text sent, except that integers
  * beyond 2^53 are written as strings of their digits. Most JSON readers (JavaScript's `JSON.parse`,
@@ -157,7 +160,7 @@ const MAYBE_BIG_INTEGER = /\d{16}/
  * them exact for any reader. `record_hash` stays the hash of the payload as sent (ADR 0003).
  */
 export function lakePayload(payload: string): string {
-  if (!MAYBE_BIG_INTEGER.test(payload)) return payload
+  if (!mayHoldBigInteger(payload)) return payload
   let value: unknown
   try {
     value = parseJson(payload)

@@ -2,7 +2,7 @@ export { compileMapping, type RowMapper, readPath, writePath } from '../mapping/
 export { compareCursor, maxCursor } from './cursor.js'
 export { rowHash } from './hash.js'
 export { decodeEntries, encodeEntry, type JournalEntry } from './journal.js'
-export { parseJson, stringifyExact } from './json.js'
+export { mayHoldBigInteger, parseJson, stringifyExact } from './json.js'
 export {
   type Dialect,
   quoteIdentifier,

