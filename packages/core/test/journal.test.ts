@@ -7,6 +7,7 @@ import {
   mergeEntries,
 } from '../src/engine/journal.js'
 import type { AckJournal } from '../src/engine/state.js'
+import type { TrackedRecord } from '../src/run.js'
 
 const at = new Date('2026-12-05T10:00:00Z')
 const entry = (id: string, status: 'succeeded' | 'rejected' = 'succeeded'): JournalEntry => ({
@@ -40,6 +41,73 @@ describe('journal entries', () => {
   it('ignore a torn last line, and refuse a damaged line before it', () => {
     expect(decodeEntries([encodeEntry(entry('1')), '{"batchType":"up'])).toEqual([entry('1')])
     expect(() => decodeEntries(['{"batch', encodeEntry(entry('1'))])).toThrow()
+  })
+
+  it('keep payloads as they are on the line, and each field once', () => {
+    const line = encodeEntry(entry('1'))
+    expect(line).toContain('{"id":1}')
+    expect(line).not.toContain('\\"')
+    expect(line.split('{"id":1}')).toHaveLength(2)
+  })
+
+  it('round-trip removals, rejections, NULLs and a payload holding a bigint', () => {
+    const mixed: JournalEntry = {
+      batchType: 'clear',
+      startedAt: at,
+      endedAt: at,
+      delta: {
+        put: [],
+        remove: ['7', ''],
+        reject: [{ identifier: '8', hash: 'h8', firstRejectedAt: new Date(at.getTime() - 86_400_000) }],
+      },
+      tracked: [
+        {
+          identifier: null,
+          payload: '{"n":12345678901234567890}',
+          operation: null,
+          status: 'NULL',
+          message: 'no id',
+          hash: null,
+        },
+        {
+          identifier: '',
+          payload: '{}',
+          operation: 'clear',
+          status: 'rejected',
+          message: 'quoted "reason"',
+          hash: 'h8',
+        },
+      ],
+    }
+    expect(encodeEntry(mixed).includes('{"batchType"')).toBe(false)
+    expect(decodeEntries([encodeEntry(mixed)])).toEqual([mixed])
+  })
+
+  it('fall back to a JSON line for values that would break the framing', () => {
+    for (const awkward of ['line\nbreak', 'a\x1eb', '\x1f']) {
+      const odd = entry('1')
+      odd.delta.put = [{ identifier: awkward, hash: 'h1' }]
+      odd.tracked = [{ ...(odd.tracked[0] as TrackedRecord), identifier: awkward, message: awkward }]
+      const line = encodeEntry(odd)
+      expect(line.startsWith('{')).toBe(true)
+      expect(line).not.toContain('\n')
+      expect(decodeEntries([line])).toEqual([odd])
+    }
+  })
+
+  it('read JSON lines, as journals written before the framed lines hold them', () => {
+    expect(decodeEntries([JSON.stringify(entry('1')), encodeEntry(entry('2'))])).toEqual([
+      entry('1'),
+      entry('2'),
+    ])
+  })
+
+  it('ignore a framed last line cut short anywhere, and refuse one before the last', () => {
+    const whole = encodeEntry(entry('1', 'rejected'))
+    for (let cut = 1; cut < whole.length; cut++) {
+      expect(decodeEntries([encodeEntry(entry('2')), whole.slice(0, cut)])).toEqual([entry('2')])
+    }
+    expect(() => decodeEntries([whole.slice(0, -1), encodeEntry(entry('2'))])).toThrow()
   })
 
   it("merge into one delta and one tracking batch with the segment's number", () => {

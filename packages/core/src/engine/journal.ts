@@ -121,7 +121,10 @@ function decodeFramed(line: string): JournalEntry {
     return n
   }
   const [puts, removes, rejects, tracked] = [count(4), count(5), count(6), count(7)]
-  if (fields.length !== 9 + 2 * puts + removes + 3 * rejects + 6 * tracked || fields[fields.length - 1] !== END) {
+  if (
+    fields.length !== 9 + 2 * puts + removes + 3 * rejects + 6 * tracked ||
+    fields[fields.length - 1] !== END
+  ) {
     throw new SyntaxError('journal line: cut short')
   }
   let at = 8
