@@ -25,7 +25,10 @@ export interface CustomAttributeInfo {
 
 /** The Braze REST endpoints the connector calls, each family behind its own documented rate limit. */
 export interface BrazeApi {
-  /** POST /users/track; `idempotent` says whether a 202 "queued" answer may be sent again */
+  /**
+   * POST /users/track, with the body as a value to serialise or as JSON text already; `idempotent`
+   * says whether a 202 "queued" answer may be sent again
+   */
   track(
     body: unknown,
     options: { idempotent: boolean; signal?: AbortSignal; onRetry?: HttpRequest['onRetry'] },
@@ -67,7 +70,9 @@ export function createBrazeApi(config: ResolvedBrazeConfig, options: BrazeApiOpt
       return track.request({
         method: 'POST',
         path: '/users/track',
-        json: body,
+        ...(typeof body === 'string'
+          ? { body, headers: { 'content-type': 'application/json' } }
+          : { json: body }),
         ...(signal ? { signal } : {}),
         ...(onRetry ? { onRetry } : {}),
         // Braze queues requests during maintenance and answers 202 "queued" before processing them:

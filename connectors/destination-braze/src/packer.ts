@@ -28,6 +28,8 @@ export interface PackItem<R> {
 /** One request: its body, and for each array the refs of its objects in the same order. */
 export interface TrackRequest<R> {
   body: Partial<Record<TrackArray, Array<Record<string, unknown>>>>
+  /** the JSON text of each object of `body`, as measured: the request's text is made of them */
+  texts: Partial<Record<TrackArray, string[]>>
   refs: Partial<Record<TrackArray, R[]>>
   /** objects in the request */
   size: number
@@ -51,16 +53,17 @@ export function packTrackRequests<R>(items: Iterable<PackItem<R>>, limits: PackL
   let current: TrackRequest<R> | undefined
 
   for (const item of items) {
-    const objectBytes = Buffer.byteLength(stringifyJsonBody(item.object))
+    const text = stringifyJsonBody(item.object)
+    const objectBytes = Buffer.byteLength(text)
     if (2 + arrayOverhead(item.array) + objectBytes > limits.maxRequestBytes) {
       oversized.push(item.ref)
       continue
     }
     if (!current || !fits(current, item.array, objectBytes, limits)) {
-      current = { body: {}, refs: {}, size: 0, bytes: 2 }
+      current = { body: {}, texts: {}, refs: {}, size: 0, bytes: 2 }
       requests.push(current)
     }
-    add(current, item, objectBytes)
+    add(current, item, text, objectBytes)
   }
   return { requests, oversized }
 }
@@ -84,13 +87,29 @@ function addedBytes<R>(request: TrackRequest<R>, array: TrackArray, objectBytes:
   return objectBytes + arrayOverhead(array) + (request.size > 0 ? 1 : 0)
 }
 
-function add<R>(request: TrackRequest<R>, item: PackItem<R>, objectBytes: number): void {
+function add<R>(request: TrackRequest<R>, item: PackItem<R>, text: string, objectBytes: number): void {
   request.bytes += addedBytes(request, item.array, objectBytes)
   const objects = request.body[item.array] ?? []
+  const texts = request.texts[item.array] ?? []
   const refs = request.refs[item.array] ?? []
   objects.push(item.object)
+  texts.push(text)
   refs.push(item.ref)
   request.body[item.array] = objects
+  request.texts[item.array] = texts
   request.refs[item.array] = refs
   request.size += 1
+}
+
+/**
+ * The request's JSON body as text, put together from the objects' texts that packing measured: the
+ * same text as serialising `body` (its arrays in the order they were opened), without serialising
+ * every object a second time.
+ */
+export function trackBodyText<R>(request: TrackRequest<R>): string {
+  const arrays: string[] = []
+  for (const array of Object.keys(request.body) as TrackArray[]) {
+    arrays.push(`"${array}":[${(request.texts[array] ?? []).join(',')}]`)
+  }
+  return `{${arrays.join(',')}}`
 }

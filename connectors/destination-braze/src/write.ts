@@ -17,6 +17,7 @@ import {
   type PackLimits,
   packTrackRequests,
   type TrackRequest,
+  trackBodyText,
 } from './packer.js'
 import { attributesObject, eventObject } from './payload.js'
 import { runLevelError, trackOutcome, unacknowledged, unacknowledgedError } from './results.js'
@@ -131,7 +132,7 @@ export async function writeBatch(
     // Braze takes no idempotency key: an event whose answer was lost is sent again (at least once),
     // and counted as possibly duplicated rather than silently written twice.
     let ambiguous = false
-    const response = await api.track(request.body, {
+    const response = await api.track(trackBodyText(request), {
       idempotent,
       signal: ctx.signal,
       onRetry: (retry) => {

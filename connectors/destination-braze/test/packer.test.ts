@@ -1,3 +1,4 @@
+import { stringifyJsonBody } from '@sluice/core/http'
 import { describe, expect, it } from 'vitest'
 import {
   MAX_REQUEST_BYTES,
@@ -5,6 +6,7 @@ import {
   type PackLimits,
   packTrackRequests,
   type TrackArray,
+  trackBodyText,
 } from '../src/packer.js'
 
 const limits = (overrides: Partial<PackLimits> = {}): PackLimits => ({
@@ -83,6 +85,27 @@ describe('packTrackRequests', () => {
     expect(
       requests.flatMap((r) => [...(r.refs.attributes ?? []), ...(r.refs.events ?? [])]).sort((a, b) => a - b),
     ).toEqual(Array.from({ length: 30 }, (_, i) => i))
+  })
+
+  it("puts each request's text together from the texts it measured, as serialising its body would", () => {
+    const mixed: Array<PackItem<number>> = [
+      { array: 'events', object: { external_id: 'e', name: 'signed "up"', time: '2026-12-06' }, ref: 0 },
+      { array: 'attributes', object: { external_id: 'a', big: 9007199254740993n, tags: ['x', 'é'] }, ref: 1 },
+      { array: 'events', object: { external_id: 'f', properties: { n: null } }, ref: 2 },
+      { array: 'purchases', object: { external_id: 'p', price: 1.5 }, ref: 3 },
+    ]
+    for (const rule of ['total', 'per_array'] as const) {
+      for (const objectsPerRequest of [1, 2, 75]) {
+        for (const request of packTrackRequests(mixed, limits({ rule, objectsPerRequest })).requests) {
+          const text = trackBodyText(request)
+          expect(text).toBe(stringifyJsonBody(request.body))
+          expect(Buffer.byteLength(text)).toBe(request.bytes)
+        }
+      }
+    }
+    expect(trackBodyText(packTrackRequests(mixed, limits()).requests[0]!)).toContain(
+      '{"events":[{"external_id":"e"',
+    )
   })
 
   it('sets aside an object too large for any request and packs the rest', () => {
