@@ -44,6 +44,24 @@ describe('mapping', () => {
     })
   })
 
+  it('restores top-level BIGINT fields in place, touching no other field', () => {
+    const mapper = compileMapping(
+      { identifier: { column: 'id', field: 'external_id' }, mappings: [{ from: 'score', to: 'score' }] },
+      [
+        { name: 'id', type: 'BIGINT' },
+        { name: 'score', type: 'INTEGER' },
+      ],
+    )
+    const nested = { a: 1 }
+    const fields = { external_id: 7, score: 2, nested, missing: null }
+    const restored = mapper.exactTypes(fields)
+    expect(restored).toBe(fields)
+    expect(restored).toEqual({ external_id: 7n, score: 2, nested: { a: 1 }, missing: null })
+    expect(restored.nested).toBe(nested)
+    expect(Object.keys(restored)).toEqual(['external_id', 'score', 'nested', 'missing'])
+    expect(mapper.exactTypes({ external_id: '9007199254740993' })).toEqual({ external_id: 9007199254740993n })
+  })
+
   it('maps columns to fields, with nested paths both ways', () => {
     const m = compileMapping(
       {

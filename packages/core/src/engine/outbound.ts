@@ -12,18 +12,20 @@ export function outbound(
   idField: string,
 ): OutboundRecord {
   const identifier = change.identifier as string
-  const kind = changeOf(change)
+  let fields: Record<string, Value>
   if (change.payload === null) {
-    const fields = mapper.exactTypes(
+    fields = mapper.exactTypes(
       operation === 'clear' ? mapper.clearPayload(identifier) : mapper.deletePayload(identifier),
     )
-    return { identifier, fields, ...kind }
+  } else {
+    // JSON text reads `42` back as a number: a BIGINT column's fields become bigints again.
+    fields = mapper.exactTypes(parseJson(change.payload) as Record<string, Value>)
+    if (operation === 'delete') fields = mapper.deletePayload(readPath(fields, idField) ?? identifier)
   }
-  // JSON text reads `42` back as a number: a BIGINT column's fields become bigints again.
-  const fields = mapper.exactTypes(parseJson(change.payload) as Record<string, Value>)
-  if (operation === 'delete')
-    return { identifier, fields: mapper.deletePayload(readPath(fields, idField) ?? identifier), ...kind }
-  return { identifier, fields, ...kind }
+  const record: OutboundRecord = { identifier, fields }
+  const { kind } = change
+  if (kind === 'added' || kind === 'changed' || kind === 'removed') record.change = kind
+  return record
 }
 
 /**
@@ -33,9 +35,4 @@ export function outbound(
  */
 export function stagedPayloadText(change: Change, operation: Operation): string | undefined {
   return change.payload !== null && operation !== 'delete' ? change.payload : undefined
-}
-
-function changeOf(change: Change): Pick<OutboundRecord, 'change'> {
-  const { kind } = change
-  return kind === 'added' || kind === 'changed' || kind === 'removed' ? { change: kind } : {}
 }

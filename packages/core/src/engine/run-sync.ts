@@ -20,7 +20,7 @@ import { planChange } from './plan.js'
 import { checkRunnable } from './preflight.js'
 import { newRunId } from './run-id.js'
 import { safeguardTrip } from './safeguards.js'
-import { Sender } from './sender.js'
+import { type Outbound, Sender } from './sender.js'
 import { stageRow } from './stage.js'
 import type { DiffSession, StagedRow } from './state.js'
 import type { RunSyncOptions, RunSyncResult } from './types.js'
@@ -213,15 +213,14 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
             const planned = planChange(change, sync, mapper)
             if (planned.record === undefined) {
               run.counts.skipped++
-              await sender.settle(planned.step === 'accept' ? 'put' : 'remove', change)
+              sender.settle(planned.step === 'accept' ? 'put' : 'remove', change)
             } else {
+              const item: Outbound = { change, record: planned.record }
               const payloadJson = stagedPayloadText(change, planned.step)
-              await sender.add(planned.step, {
-                change,
-                record: planned.record,
-                ...(payloadJson !== undefined ? { payloadJson } : {}),
-                ...(planned.invalid !== undefined ? { invalid: planned.invalid } : {}),
-              })
+              if (payloadJson !== undefined) item.payloadJson = payloadJson
+              if (planned.invalid !== undefined) item.invalid = planned.invalid
+              const started = sender.add(planned.step, item)
+              if (started) await started
             }
             if (sender.stopped) break
           }

@@ -100,21 +100,25 @@ export class Sender {
     return this.stop.signal.aborted || this.o.signal.aborted
   }
 
-  async add(operation: Operation, item: Outbound): Promise<void> {
+  /**
+   * Gathers a record into its operation's next request. Only a record that fills the request returns
+   * a promise (resolved once the request has a slot); the others return nothing, so the caller awaits
+   * once per request, not once per record.
+   */
+  add(operation: Operation, item: Outbound): Promise<void> | undefined {
     let gathered = this.gathering.get(operation)
     if (!gathered) {
       gathered = []
       this.gathering.set(operation, gathered)
     }
     gathered.push(item)
-    if (gathered.length >= this.o.batchSize) {
-      this.gathering.delete(operation)
-      await this.start(operation, gathered)
-    }
+    if (gathered.length < this.o.batchSize) return undefined
+    this.gathering.delete(operation)
+    return this.start(operation, gathered)
   }
 
   /** a row whose snapshot entry changes without sending anything (accept / forget) */
-  async settle(kind: 'put' | 'remove', change: Change): Promise<void> {
+  settle(kind: 'put' | 'remove', change: Change): void {
     if (change.identifier === null) return
     if (kind === 'put') this.silent.put.push({ identifier: change.identifier, hash: change.hash })
     else this.silent.remove.push(change.identifier)

@@ -33,10 +33,21 @@ export class IntegerFields {
     }
   }
 
-  /** the fields read back from JSON text, with bigints again where the mapper put them */
+  /**
+   * The fields read back from JSON text, with bigints again where the mapper put them. The fields are
+   * the caller's own, just parsed: when every noted path is a top-level field (the usual BIGINT
+   * column mapped to a field), those fields are changed in place and nothing else is read or copied.
+   */
   restore(fields: Record<string, Value>): Record<string, Value> {
     if (this.paths.size === 0) return fields
-    return this.restoreAt(fields, undefined) as Record<string, Value>
+    if (this.prefixes.size > 0) return this.restoreAt(fields, undefined) as Record<string, Value>
+    for (const path of this.paths) {
+      const value = fields[path]
+      if (value === undefined) continue
+      const restored = this.restoreAt(value, path)
+      if (restored !== value) fields[path] = restored
+    }
+    return fields
   }
 
   private add(path: string): void {
