@@ -22,6 +22,8 @@ describe('the acknowledgement journal', () => {
     await journal.append('run-a', 1, ['three'])
     await journal.append('run-a', 2, ['four'])
     await journal.append('run-b', 1, ['five'])
+    // Framed lines hold control characters (U+001E between values, U+001F for NULL): kept as written.
+    await journal.append('run-c', 1, ['j2\x1eupsert\x1e\x1f\x1e{"a":"é"}\x1eend'])
     const left = (await journal.left()).sort((a, b) =>
       `${a.runId}${a.segment}`.localeCompare(`${b.runId}${b.segment}`),
     )
@@ -29,12 +31,14 @@ describe('the acknowledgement journal', () => {
       { runId: 'run-a', segment: 1, lines: ['one', 'two', 'three'] },
       { runId: 'run-a', segment: 2, lines: ['four'] },
       { runId: 'run-b', segment: 1, lines: ['five'] },
+      { runId: 'run-c', segment: 1, lines: ['j2\x1eupsert\x1e\x1f\x1e{"a":"é"}\x1eend'] },
     ])
     await journal.drop('run-a', 1)
     await journal.drop('run-a', 9)
     expect((await journal.left()).map((s) => `${s.runId}.${s.segment}`).sort()).toEqual([
       'run-a.2',
       'run-b.1',
+      'run-c.1',
     ])
     await h.store.reset(SYNC)
     expect(await journal.left()).toEqual([])
@@ -87,6 +91,9 @@ describe('the acknowledgement journal', () => {
       ['1', 'succeeded'],
       ['2', 'succeeded'],
     ])
+    // The killed run's rows keep their payloads, byte for byte, through the journal's framed line.
+    expect(encodeEntry(entry).startsWith('{')).toBe(false)
+    expect(killedBatches[0]?.records).toEqual(entry.tracked)
     expect(await h.store.journal(SYNC).left()).toEqual([])
 
     // Folded once: the next run has nothing to send and nothing to fold.
