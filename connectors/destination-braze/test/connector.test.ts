@@ -102,6 +102,31 @@ describe('Braze destination against the fake Braze API', () => {
     )
   })
 
+  it('sends /users/track as JSON: its content type, and the text of the body it packed', async () => {
+    const seen: Array<{ type: string | null; text: string }> = []
+    const capturing = await startFakeHost([
+      http.post('*/users/track', async ({ request }) => {
+        seen.push({ type: request.headers.get('content-type'), text: await request.text() })
+        return HttpResponse.json({ message: 'success', attributes_processed: 2 }, { status: 201 })
+      }),
+    ])
+    try {
+      const records = users(2, (i) => ({ first_name: `N "${i}"`, big: 9007199254740993n + BigInt(i) }))
+      const results = await connect({}, capturing.url).write(batch('upsert', records), ctx)
+      expect(results.map((r) => r.status)).toEqual(['succeeded', 'succeeded'])
+      expect(seen).toEqual([
+        {
+          type: 'application/json',
+          text:
+            '{"attributes":[{"external_id":"u0","first_name":"N \\"0\\"","big":9007199254740993,"_update_existing_only":false},' +
+            '{"external_id":"u1","first_name":"N \\"1\\"","big":9007199254740994,"_update_existing_only":false}]}',
+        },
+      ])
+    } finally {
+      await capturing.close()
+    }
+  })
+
   it('sends again, once, the objects of a 400 that named only some of them', async () => {
     let calls = 0
     const flaky = await startFakeHost([
