@@ -81,7 +81,7 @@ async function diffAt(ctx: BenchContext, rows: number, key: string, baseline: bo
     ctx.log(
       `  diff ${rowsLabel(rows)} #${i + 1}: ${output.seconds.toFixed(2)} s ` +
         `(stage ${output.stageSeconds.toFixed(2)}, SQL ${output.diffSeconds.toFixed(2)}, ` +
-        `changes ${output.changesSeconds.toFixed(2)}; model read ${output.readSeconds.toFixed(2)}), ` +
+        `changes ${output.changesSeconds.toFixed(2)}), ` +
         `peak RSS ${run.peakRssMb.toFixed(0)} MB, heap ${run.peakHeapMb.toFixed(0)} MB`,
     )
     if (antiJoin) {

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { DuckDBInstance } from '@duckdb/node-api'
-import { USERS_TABLE } from '../data/users.js'
 import { secondsSince } from '../harness/stats.js'
-import { DIFF_PAYLOAD_SQL, SYNC_NAME } from './diff-run.js'
+import { stagingSelect } from './bare-scan.js'
+import { SYNC_NAME } from './diff-run.js'
 
 /**
  * The diff figure's baseline: DuckDB alone comparing two tables of (identifier, hash) — the staged
@@ -41,7 +41,7 @@ const STATE_STORE_SETTINGS = { memory_limit: '1GB', preserve_insertion_order: 'f
 
 /**
  * `snapshot`: the identifiers and hashes of the state store's snapshot file, as it holds them;
- * `staged`: each row of the model with the md5 of the payload the diff figure stages for it.
+ * `staged`: each row of the model with the md5 of the payload a sync stages for it.
  */
 export async function antiJoinPrepare(
   input: AntiJoinPrepareInput,
@@ -57,8 +57,13 @@ export async function antiJoinPrepare(
     await connection.run(`ATTACH '${input.modelDb}' AS model (READ_ONLY)`)
     await connection.run(`CREATE TABLE snapshot AS
       SELECT identifier, hash FROM read_parquet('${path.join(snapshotDir, files[0]!)}')`)
-    await connection.run(`CREATE TABLE staged AS
-      SELECT id::VARCHAR AS identifier, md5(${DIFF_PAYLOAD_SQL}) AS hash FROM model.${USERS_TABLE}`)
+    // The model's rows as the diff stages them: the state store's own SQL, run on the model.
+    const select = await stagingSelect(input.modelDb)
+    const own = String((await connection.runAndReadAll('SELECT current_database()')).getRows()[0]?.[0])
+    await connection.run('USE model')
+    await connection.run(`CREATE TABLE "${own}".main.staged AS
+      SELECT identifier, md5(payload) AS hash FROM (${select})`)
+    await connection.run(`USE "${own}"`)
     const count = async (table: string) =>
       Number((await connection.runAndReadAll(`SELECT count(*)::BIGINT FROM ${table}`)).getRows()[0]?.[0])
     return { snapshot: await count('snapshot'), staged: await count('staged') }

@@ -1,10 +1,11 @@
 import { readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { DuckDBInstance } from '@duckdb/node-api'
-import type { StagedRow } from '@sluice/core'
+import { resolveModelSql } from '@sluice/core'
+import { silentLogger } from '@sluice/core/contract'
+import duckdb, { connectDuckDB } from '@sluice/source-duckdb'
 import { createStateStore } from '@sluice/state-store'
-import { USERS_TABLE } from '../data/users.js'
 import { secondsSince } from '../harness/stats.js'
+import { usersModel, usersSync } from './sync-config.js'
 
 export interface DiffRunInput {
   modelDb: string
@@ -24,8 +25,6 @@ export interface DiffRunOutput {
   stageSeconds: number
   diffSeconds: number
   changesSeconds: number
-  /** reading the model's rows out of DuckDB, not part of the figure */
-  readSeconds: number
   rows: number
   changed: number
   added: number
@@ -36,15 +35,12 @@ export interface DiffRunOutput {
 
 export const SYNC_NAME = 'bench_diff'
 
-/** Each row's payload as the diff figure stages it: the model's columns as JSON, computed in DuckDB. */
-export const DIFF_PAYLOAD_SQL = `to_json({id: id, email: email, first_name: first_name, plan: plan,
-  score: score, updated_at: updated_at})::VARCHAR`
-
 /**
- * The diff as the state store does it, without the rest of the engine: rows (identifier and mapped
- * payload) are computed in DuckDB from the model, streamed in chunks, staged, diffed against the
- * snapshot in SQL (which hashes the payloads), and the changes are read back. Only the state store's
- * calls are timed.
+ * The diff as a sync of the users model does it, without the rest of the engine: the state store
+ * stages the model from its DuckDB source (each row's identifier and mapped payload built by the
+ * source's DuckDB, never read into JS: ADR 13), diffs it against the snapshot in SQL (which hashes
+ * the payloads), and the changes are read back. Only the state store's calls are timed; building the
+ * payloads is part of staging.
  */
 export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
   const store = createStateStore({
@@ -52,9 +48,8 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
     ...(input.tempDirectory ? { tempDirectory: input.tempDirectory } : {}),
   })
   const spill = input.tempDirectory ? new FolderSizeSampler(input.tempDirectory).start() : undefined
-  const model = await DuckDBInstance.create(input.modelDb, { access_mode: 'READ_ONLY' })
-  const connection = await model.connect()
-  const times = { stage: 0, diff: 0, changes: 0, read: 0 }
+  const source = connectDuckDB({ path: input.modelDb, readOnly: true })
+  const times = { stage: 0, diff: 0, changes: 0 }
   const timed = async <T>(key: keyof typeof times, work: () => Promise<T>): Promise<T> => {
     const started = performance.now()
     try {
@@ -64,22 +59,19 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
     }
   }
   try {
+    const sql = resolveModelSql(usersModel, { dialect: duckdb.capabilities.dialect })
+    const columns = await source.describe(sql, { signal: new AbortController().signal, log: silentLogger })
     const session = await timed('stage', () => store.openDiff(SYNC_NAME))
-    const result = await connection.stream(
-      `SELECT id::VARCHAR AS identifier, ${DIFF_PAYLOAD_SQL} AS payload FROM ${USERS_TABLE}`,
+    const rows = await timed('stage', async () =>
+      session.stageFromSource?.({
+        source,
+        dialect: duckdb.capabilities.dialect,
+        sql,
+        columns,
+        sync: usersSync('bench', 'records', 'id'),
+      }),
     )
-    let rows = 0
-    for (;;) {
-      const chunk = await timed('read', () => result.fetchChunk())
-      if (!chunk || chunk.rowCount === 0) break
-      const [identifiers, payloads] = chunk.getColumns() as string[][]
-      const staged: StagedRow[] = new Array(chunk.rowCount)
-      for (let i = 0; i < chunk.rowCount; i++) {
-        staged[i] = { identifier: identifiers![i]!, payload: payloads![i]! }
-      }
-      rows += staged.length
-      await timed('stage', () => session.stage(staged))
-    }
+    if (rows === undefined) throw new Error('the state store did not stage the users model in DuckDB')
     let summary = { changed: 0, added: 0, removed: 0 }
     if (input.phase === 'snapshot') {
       await session.diff({ mode: 'reset_cdc', removals: false, retryRejectedSince: new Date(0) })
@@ -102,7 +94,6 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
       stageSeconds: times.stage,
       diffSeconds: times.diff,
       changesSeconds: times.changes,
-      readSeconds: times.read,
       rows,
       changed: summary.changed,
       added: summary.added,
@@ -110,8 +101,7 @@ export async function diffRun(input: DiffRunInput): Promise<DiffRunOutput> {
     }
   } finally {
     await spill?.stop()
-    connection.closeSync()
-    model.closeSync()
+    await source.close?.()
     await store.close()
   }
 }
