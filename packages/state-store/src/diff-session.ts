@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import type {
@@ -28,7 +27,7 @@ const HASH_LENGTH = 32
 let sessions = 0
 
 /**
- * One run's diff inside the in-process DuckDB. The model is staged with the appender, or left in the
+ * One run's diff inside the in-process DuckDB. The model is staged with the appender, or from the
  * parquet file its DuckDB source wrote (`stageFromSource`). The diff compares keys only: each staged
  * identifier with the hash of its payload, in one FULL OUTER JOIN against the snapshot, materialised
  * as the (usually small) table of changed keys. Payloads never enter the join: `changes` fetches them
@@ -37,8 +36,6 @@ let sessions = 0
 export class DuckDBDiffSession implements DiffSession {
   private readonly prefix = `run${++sessions}`
   private appender: DuckDBAppender | undefined
-  /** parquet files of rows staged by the source (in this store's spill folder) */
-  private readonly sourceFiles: string[] = []
   private staged = 0
   private nextSeq = 1
   private diffed = false
@@ -50,7 +47,7 @@ export class DuckDBDiffSession implements DiffSession {
     private readonly spill: string,
   ) {}
 
-  /** `spill`: a folder of this store's own, where a model staged by its source is kept for the run */
+  /** `spill`: a folder of this store's own, where a model staged by its source passes through */
   static async open(
     instance: DuckDBInstance,
     snapshotDir: string,
@@ -74,13 +71,6 @@ export class DuckDBDiffSession implements DiffSession {
     return `${this.prefix}_${name}`
   }
 
-  /** Every staged row (identifier, payload): the appended table and the source's files. */
-  private model(): string {
-    if (this.sourceFiles.length === 0) return this.t('model')
-    return `(SELECT identifier, payload FROM ${this.t('model')}
-      UNION ALL SELECT identifier, payload FROM read_parquet([${this.sourceFiles.map(literal).join(', ')}]))`
-  }
-
   async stage(rows: readonly StagedRow[]): Promise<void> {
     this.appender ??= await this.work.createAppender(this.t('model'))
     const appender = this.appender
@@ -96,11 +86,13 @@ export class DuckDBDiffSession implements DiffSession {
   /** A DuckDB model whose payloads build identically in SQL is staged without passing through JS. */
   async stageFromSource(request: SourceStageRequest): Promise<number | undefined> {
     if (this.appender) return undefined
-    const staged = await stageFromDuckDBSource(request, { connection: this.work, folder: this.spill })
-    if (staged === undefined) return undefined
-    this.sourceFiles.push(staged.file)
-    this.staged += staged.rows
-    return staged.rows
+    const staged = await stageFromDuckDBSource(request, {
+      connection: this.work,
+      table: this.t('model'),
+      folder: this.spill,
+    })
+    if (staged !== undefined) this.staged += staged
+    return staged
   }
 
   async diff(options: DiffOptions): Promise<DiffSummary> {
@@ -124,9 +116,9 @@ export class DuckDBDiffSession implements DiffSession {
       .run(`
       CREATE TABLE ${this.t('changes')} AS
       WITH s AS (${currentStateSql(this.files)}),
-      m AS (SELECT identifier, md5(payload) AS hash, true AS staged FROM ${this.model()}),
+      m AS (SELECT identifier, md5(payload) AS hash, true AS staged FROM ${this.t('model')}),
       dup AS (
-        SELECT identifier, count(*) AS n FROM ${this.model()}
+        SELECT identifier, count(*) AS n FROM ${this.t('model')}
         WHERE identifier IS NOT NULL GROUP BY identifier HAVING count(*) > 1
       ),
       joined AS (
@@ -174,18 +166,18 @@ export class DuckDBDiffSession implements DiffSession {
     if (keyed.length > 0) {
       parts.push(`SELECT c.kind, r.identifier, c.hash || r.payload AS hash_payload, false AS no_payload,
           c.rejected_hash, c.rejected_at, NULL::BIGINT AS n
-        FROM ${changes} c JOIN ${this.model()} r ON r.identifier = c.identifier
+        FROM ${changes} c JOIN ${this.t('model')} r ON r.identifier = c.identifier
         WHERE c.kind IN (${keyed.join(', ')})`)
     }
     if (kinds.includes('duplicate')) {
       // A key per row of a duplicated identifier: each identifier is joined once, to each of its rows.
       parts.push(`SELECT 'duplicate', r.identifier, md5(r.payload) || r.payload, false, c.rejected_hash, c.rejected_at, c.n
         FROM (SELECT DISTINCT identifier, n, rejected_hash, rejected_at FROM ${changes} WHERE kind = 'duplicate') c
-        JOIN ${this.model()} r ON r.identifier = c.identifier`)
+        JOIN ${this.t('model')} r ON r.identifier = c.identifier`)
     }
     if (kinds.includes('null')) {
       parts.push(`SELECT 'null', NULL, md5(payload) || payload, false, NULL, NULL, NULL
-        FROM ${this.model()} WHERE identifier IS NULL`)
+        FROM ${this.t('model')} WHERE identifier IS NULL`)
     }
     if (kinds.includes('removed')) {
       parts.push(`SELECT kind, identifier, hash, true, rejected_hash, rejected_at, NULL
@@ -239,8 +231,8 @@ export class DuckDBDiffSession implements DiffSession {
       // Only identifiers are grouped (to find duplicates); payloads stream past. Aggregating the payloads
       // themselves held every one of them in the hash table and ran out of memory at 10M rows.
       `SELECT m.identifier, md5(m.payload) AS hash, NULL::VARCHAR AS rejected_hash, NULL::BIGINT AS rejected_at
-       FROM ${this.model()} m
-       ANTI JOIN (SELECT identifier FROM ${this.model()} WHERE identifier IS NOT NULL
+       FROM ${this.t('model')} m
+       ANTI JOIN (SELECT identifier FROM ${this.t('model')} WHERE identifier IS NOT NULL
                   GROUP BY identifier HAVING count(*) > 1) duplicated USING (identifier)
        WHERE m.identifier IS NOT NULL`,
     )
@@ -255,7 +247,6 @@ export class DuckDBDiffSession implements DiffSession {
       })
     } finally {
       for (const name of ['model', 'changes']) await this.work.run(`DROP TABLE IF EXISTS ${this.t(name)}`)
-      for (const file of this.sourceFiles) await rm(file, { force: true })
       this.work.closeSync()
       this.writer.closeSync()
     }
